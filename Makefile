@@ -1,0 +1,44 @@
+# 企业诉求直通车 — the two commands: `make run` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install db seed translations lint ci clean serve
+
+run: install db seed ## install, migrate, import the plans, demo accounts, serve web + scheduler
+	@echo "企业诉求直通车: http://127.0.0.1:5000  (Ctrl-C stops the web app and the scheduler)"
+	@$(BIN)/python -m workers.run_all
+
+test: install ## the whole test suite (TEST_DATABASE_URL=postgresql+psycopg://… for PostgreSQL)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(STAMP) translations
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+translations: $(STAMP)
+	@$(BIN)/pybabel compile -d app/translations >/dev/null
+
+db: install
+	@mkdir -p instance
+	$(BIN)/flask db upgrade
+
+seed: db
+	$(BIN)/flask plans import
+	$(BIN)/flask calendar seed
+	$(BIN)/flask demo seed
+
+lint: install
+	$(BIN)/ruff check app workers tests bench
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) instance/desk.sqlite

@@ -1,0 +1,6 @@
+"""Administration: the responsibility catalog, calendar, SLA policies, accounts."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)
+
+from app.admin import views  # noqa: E402,F401

@@ -1,0 +1,6 @@
+"""The dispatch centre (派单中心): what the router could not place, returns, merges."""
+from flask import Blueprint
+
+bp = Blueprint("dispatch", __name__)
+
+from app.dispatch import views  # noqa: E402,F401

@@ -1,0 +1,37 @@
+"""All models, imported here so Alembic and the app see every table."""
+from app.models.accounts import ROLE_LABELS, ROLES, Enterprise, User  # noqa: F401
+from app.models.catalog import (  # noqa: F401
+    Agency,
+    Jurisdiction,
+    Measure,
+    Plan,
+    PlanImport,
+    Responsibility,
+    ResponsibilityCorrection,
+    Section,
+)
+from app.models.evaluation import EvaluationChange, EvaluationPeriod, Scorecard  # noqa: F401
+from app.models.notifications import Notification, OutboxEmail  # noqa: F401
+from app.models.sla import (  # noqa: F401
+    CalendarDay,
+    CalendarYear,
+    Escalation,
+    Setting,
+    SlaPolicy,
+    SupervisionNotice,
+    WorkingHours,
+)
+from app.models.tickets import (  # noqa: F401
+    Assignment,
+    Attachment,
+    ExclusionRequest,
+    ExtensionRequest,
+    Rating,
+    RoutingExample,
+    Suspension,
+    Ticket,
+    TicketEvent,
+    TicketReturn,
+    TicketSequence,
+)
+from app.models.types import utcnow  # noqa: F401

@@ -1,0 +1,81 @@
+"""Accounts: businesses (Enterprise) and the people who log in (User)."""
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+ROLES = ("enterprise", "clerk", "agency_admin", "dispatcher", "supervisor", "admin")
+ROLE_LABELS = {
+    "enterprise": "企业用户",
+    "clerk": "承办人员",
+    "agency_admin": "承办单位管理员",
+    "dispatcher": "派单员",
+    "supervisor": "督查人员",
+    "admin": "系统管理员",
+}
+
+
+class Enterprise(db.Model):
+    """A business identified by its 统一社会信用代码 (uscc)."""
+
+    __tablename__ = "enterprises"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    jurisdiction: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"))
+    contact_name: Mapped[str | None] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    users: Mapped[list["User"]] = relationship(back_populates="enterprise")
+
+
+class User(UserMixin, db.Model):
+    """Anyone who logs in; `role` says which desk they use."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    # Dispatchers and supervisors act for one city; businesses and clerks get it from their owner.
+    jurisdiction: Mapped[str | None] = mapped_column(ForeignKey("jurisdictions.code"))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    enterprise: Mapped[Enterprise | None] = relationship(back_populates="users")
+    agency: Mapped["Agency | None"] = relationship()  # noqa: F821
+
+    __table_args__ = (Index("ix_users_agency_role", "agency_id", "role"),)
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash, never the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """True when `password` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def scope_jurisdiction(self) -> str | None:
+        """The city this user acts in, whatever the role."""
+        if self.enterprise is not None:
+            return self.enterprise.jurisdiction
+        if self.agency is not None:
+            return self.agency.jurisdiction
+        return self.jurisdiction

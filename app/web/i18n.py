@@ -1,0 +1,59 @@
+"""Locale and time zone selection, and the template filters that show times in Asia/Shanghai."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, request, session
+from flask_babel import gettext
+
+SESSION_KEY = "lang"
+
+
+def select_locale() -> str:
+    """Simplified Chinese unless the user chose English (?lang=en, kept in the session)."""
+    choice = request.args.get("lang") if request else None
+    langs = current_app.config["LANGUAGES"]
+    if choice in langs:
+        session[SESSION_KEY] = choice
+    return session.get(SESSION_KEY) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["DISPLAY_TZ"]
+
+
+def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Format a UTC instant in the display time zone (Asia/Shanghai)."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(current_app.config["DISPLAY_TZ"])).strftime(fmt)
+
+
+def translate_error(err) -> str:
+    """Translate a domain error whose message is a N_()-marked Chinese literal with %(x)s params."""
+    message = getattr(err, "message", None) or str(err)
+    params = getattr(err, "params", None) or {}
+    translated = gettext(message)
+    try:
+        return translated % params if params else translated
+    except (KeyError, TypeError, ValueError):
+        return str(err)
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****5678: what staff other than the owning agency see."""
+    if not phone:
+        return ""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["mask_phone"] = mask_phone
+
+    @app.context_processor
+    def inject_locale():
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale() or "zh")}

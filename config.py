@@ -1,0 +1,70 @@
+"""Configuration classes. `create_app` takes one of these (or a subclass)."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+# Values that must never reach production.
+_DEV_SECRET = "dev-only-not-secret"
+
+
+class Config:
+    """Development defaults: an embedded SQLite file under instance/."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'desk.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "uploads"))
+    DATA_DIR = BASE_DIR / "data"
+    MAX_CONTENT_LENGTH = 60 * 1024 * 1024  # 5 attachments of 10 MB plus the form
+    MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+    MAX_ATTACHMENTS = 5
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
+    LANGUAGES = ("zh", "en")
+    DISPLAY_TZ = "Asia/Shanghai"
+    PAGE_SIZE = 20
+    # Router: below this confidence a ticket goes to the dispatch centre.
+    ROUTING_THRESHOLD = float(os.environ.get("ROUTING_THRESHOLD", "0.35"))
+    # Email: the outbox is always written; it is sent only when SMTP_HOST is set.
+    SMTP_HOST = os.environ.get("SMTP_HOST")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    SMTP_SENDER = os.environ.get("SMTP_SENDER", "desk@localhost")
+    SCHEDULER_INTERVAL_SECONDS = 60
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+
+
+class TestConfig(Config):
+    """Used by the test suite: a throwaway database, CSRF still on (tests send tokens)."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_ENGINE_OPTIONS = {}
+    WTF_CSRF_ENABLED = True
+
+
+class ProductionConfig(Config):
+    """Reads DATABASE_URL and SECRET_KEY from the environment; refuses to start without them."""
+
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+
+    @classmethod
+    def check(cls):
+        """Raise RuntimeError when the environment lacks a real secret or database."""
+        secret = os.environ.get("SECRET_KEY", "")
+        if not secret or secret == _DEV_SECRET or len(secret) < 16:
+            raise RuntimeError("SECRET_KEY must be set to a real secret (16+ characters) in production")
+        if not os.environ.get("DATABASE_URL"):
+            raise RuntimeError("DATABASE_URL must be set in production")
+        cls.SECRET_KEY = secret
+        cls.SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
+
+
+CONFIGS = {"development": Config, "test": TestConfig, "production": ProductionConfig}
