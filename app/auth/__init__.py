@@ -1,6 +1,6 @@
-"""Login, logout, business self-registration."""
+"""Login, logout, business self-registration, and every user's inbox."""
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from app.auth import views  # noqa: E402,F401
+from app.auth import inbox, views  # noqa: E402,F401

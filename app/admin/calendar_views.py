@@ -1,0 +1,1 @@
+"""Admin routes: the working calendar and SLA policies."""

@@ -1,0 +1,1 @@
+"""The inbox: notifications of the logged-in user."""

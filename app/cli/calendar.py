@@ -1,0 +1,3 @@
+"""CLI commands: calendar."""
+
+COMMANDS: list = []

@@ -1,0 +1,3 @@
+"""CLI commands: evaluation."""
+
+COMMANDS: list = []

@@ -1,0 +1,264 @@
+"""The core of the closed loop: numbering, visibility, state transitions with their events,
+dispatching to agencies, and filing a new appeal."""
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+
+from app.domain import workflow
+from app.domain.routing.models import RoutingInputError
+from app.domain.topics import DESCRIPTION_MAX, DESCRIPTION_MIN, KINDS, TITLE_MAX, TOPICS
+from app.extensions import db
+from app.models import Agency, Assignment, Jurisdiction, Ticket, TicketEvent, TicketSequence, User, utcnow
+from app.services import N_, NotFound, ServiceError, clocks, commit, notifications, routing
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+STAFF_OF_AGENCY = ("clerk", "agency_admin")
+
+
+def role_of(actor: User | None) -> str:
+    """The workflow role of an actor; None is the system."""
+    return actor.role if actor is not None else "system"
+
+
+# --- visibility -------------------------------------------------------------------------------
+
+def agency_has_ticket(agency_id: int, ticket: Ticket) -> bool:
+    """True when the agency holds (or held) an assignment of the ticket."""
+    return any(a.agency_id == agency_id for a in ticket.assignments)
+
+
+def can_see(user: User, ticket: Ticket) -> bool:
+    """Whether `user` may see `ticket` at all (others get a 404, not a 403)."""
+    if user.role == "enterprise":
+        return ticket.enterprise_id == user.enterprise_id
+    if user.role in STAFF_OF_AGENCY:
+        return agency_has_ticket(user.agency_id, ticket)
+    if user.role in ("dispatcher", "supervisor"):
+        return ticket.jurisdiction == user.jurisdiction
+    return user.role == "admin"
+
+
+def get_visible(user: User, ticket_id: int) -> Ticket:
+    """The ticket if `user` may see it; NotFound otherwise (whether or not it exists)."""
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None or not can_see(user, ticket):
+        raise NotFound(N_("工单不存在或您无权查看"))
+    return ticket
+
+
+def active_assignments(ticket: Ticket, role: str | None = None) -> list[Assignment]:
+    """The ticket's current assignments (lead and co), optionally of one role."""
+    return [a for a in ticket.assignments if a.active and (role is None or a.role == role)]
+
+
+def lead_assignment(ticket: Ticket) -> Assignment | None:
+    """The active lead assignment, if the ticket is with an agency."""
+    leads = active_assignments(ticket, "lead")
+    return leads[0] if leads else None
+
+
+def is_owner(user: User | None, ticket: Ticket) -> bool:
+    """True when `user` is staff of the ticket's current lead agency."""
+    return (user is not None and user.role in STAFF_OF_AGENCY
+            and ticket.lead_agency_id is not None and user.agency_id == ticket.lead_agency_id)
+
+
+# --- transitions --------------------------------------------------------------------------------
+
+def apply(
+    ticket: Ticket, action: str, actor: User | None, *, context: dict | None = None,
+    note: str | None = None, details: dict | None = None, internal: bool = False,
+    assignment: Assignment | None = None, agency_id: int | None = None, at: datetime | None = None,
+) -> TicketEvent:
+    """Check `action` against the state machine, move the ticket, append its event. No commit.
+
+    Raises workflow.WorkflowError (translatable) when the action is refused.
+    """
+    ctx = {"is_owner": is_owner(actor, ticket)}
+    ctx.update(context or {})
+    before = ticket.state
+    after = workflow.check(action, before, role_of(actor), ctx)
+    ticket.state = after
+    event = TicketEvent(
+        ticket=ticket, action=action, actor_id=actor.id if actor else None,
+        actor_role=role_of(actor), from_state=before, to_state=after, note=note,
+        details=details or {}, internal=internal,
+        assignment_id=assignment.id if assignment is not None else None,
+        agency_id=agency_id if agency_id is not None else (assignment.agency_id if assignment else None),
+        created_at=at or utcnow(),
+    )
+    db.session.add(event)
+    return event
+
+
+def record(ticket: Ticket, action: str, actor: User | None, **kwargs) -> TicketEvent:
+    """Append an event that changes no state (e.g. an escalation seen on the timeline)."""
+    event = TicketEvent(
+        ticket=ticket, action=action, actor_id=actor.id if actor else None,
+        actor_role=role_of(actor), from_state=ticket.state, to_state=ticket.state,
+        note=kwargs.get("note"), details=kwargs.get("details") or {},
+        internal=kwargs.get("internal", False), assignment_id=kwargs.get("assignment_id"),
+        agency_id=kwargs.get("agency_id"), created_at=kwargs.get("at") or utcnow(),
+    )
+    db.session.add(event)
+    return event
+
+
+def end_assignments(ticket: Ticket, state: str, at: datetime, only: Iterable[Assignment] | None = None) -> None:
+    """Close the active assignments (all, or `only` these) with `state`, stopping their clocks."""
+    for a in list(only) if only is not None else active_assignments(ticket):
+        a.active = False
+        a.state = state
+        a.ended_at = at
+        clocks.stop(a, at)
+
+
+def dispatch_to(
+    ticket: Ticket, lead: Agency, co: Sequence[Agency] = (), *, at: datetime | None = None,
+) -> Assignment:
+    """Give the ticket to `lead` (and `co` agencies): new assignments with fresh clocks.
+
+    The caller has already applied the transition that put the ticket in
+    `dispatched`; the previous active assignments are cancelled here.
+    """
+    at = at or utcnow()
+    end_assignments(ticket, "cancelled", at)
+    cycle = ticket.reopen_count
+    lead_a = Assignment(ticket=ticket, agency_id=lead.id, role="lead", cycle=cycle, created_at=at)
+    db.session.add(lead_a)
+    made = [lead_a]
+    for agency in co:
+        if agency.id == lead.id or agency.collective:
+            continue
+        a = Assignment(ticket=ticket, agency_id=agency.id, role="co", cycle=cycle, created_at=at)
+        db.session.add(a)
+        made.append(a)
+    ticket.lead_agency_id = lead.id
+    ticket.dispatch_reason = None
+    db.session.flush()
+    for a in made:
+        clocks.start(a, at)
+        notifications.notify(
+            notifications.agency_users(a.agency_id), ticket, "dispatched",
+            (N_("新工单 %(n)s:%(t)s(主办)") if a.role == "lead" else N_("新工单 %(n)s:%(t)s(协办)"))
+            % {"n": ticket.number, "t": ticket.title},
+        )
+    return lead_a
+
+
+def agency_in(jurisdiction: str, name: str | None) -> Agency | None:
+    """The active agency of that name in the city."""
+    if not name:
+        return None
+    return db.session.scalar(
+        select(Agency).where(Agency.jurisdiction == jurisdiction, Agency.name == name, Agency.active.is_(True))
+    )
+
+
+# --- numbering ----------------------------------------------------------------------------------
+
+def next_number(jurisdiction: Jurisdiction, at: datetime) -> str:
+    """LY20261121-000123: city prefix, Shanghai date, the day's sequence in that city."""
+    day = at.astimezone(SHANGHAI).date()
+    # An UPDATE … RETURNING takes the row lock, so two filings never get the same number.
+    result = db.session.execute(
+        update(TicketSequence)
+        .where(TicketSequence.jurisdiction == jurisdiction.code, TicketSequence.day == day)
+        .values(last=TicketSequence.last + 1)
+        .returning(TicketSequence.last)
+    ).scalar()
+    if result is None:
+        db.session.add(TicketSequence(jurisdiction=jurisdiction.code, day=day, last=1))
+        db.session.flush()
+        result = 1
+    return f"{jurisdiction.prefix}{day:%Y%m%d}-{result:06d}"
+
+
+# --- filing -------------------------------------------------------------------------------------
+
+def validate_appeal(kind: str, topic: str, title: str, description: str) -> None:
+    """Refuse an appeal whose fields break the rules, with a message per rule."""
+    if kind not in KINDS:
+        raise ServiceError(N_("请选择诉求类型"), code="kind")
+    if topic not in TOPICS:
+        raise ServiceError(N_("请选择诉求主题"), code="topic")
+    if not title.strip():
+        raise ServiceError(N_("请填写诉求标题"), code="title")
+    if len(title.strip()) > TITLE_MAX:
+        raise ServiceError(N_("诉求标题不能超过%(n)d个字"), code="title", n=TITLE_MAX)
+    n = len(description.strip())
+    if n < DESCRIPTION_MIN or n > DESCRIPTION_MAX:
+        raise ServiceError(N_("诉求内容应为%(a)d到%(b)d个字,当前%(n)d个字"), code="description",
+                           a=DESCRIPTION_MIN, b=DESCRIPTION_MAX, n=n)
+
+
+def route(ticket: Ticket, at: datetime) -> None:
+    """Ask the router and either dispatch to the chosen agencies or send to the dispatch centre."""
+    try:
+        decision = routing.decide(ticket.jurisdiction, ticket.title, ticket.description, ticket.topic)
+    except RoutingInputError:
+        decision = None
+    ticket.routing = routing.decision_summary(decision) if decision else None
+    lead = agency_in(ticket.jurisdiction, decision.agency) if decision else None
+    if decision is not None and not decision.to_dispatch and lead is not None and not lead.collective:
+        if decision.measure is not None:
+            ticket.measure_id = _measure_id(ticket.jurisdiction, decision.measure.number)
+        co = [a for a in (agency_in(ticket.jurisdiction, n) for n in decision.co_agencies) if a]
+        apply(ticket, "route", None, note=decision.explanation, at=at, agency_id=lead.id,
+              details={"agency": lead.name, "co_agencies": [a.name for a in co],
+                       "confidence": round(decision.confidence, 3)})
+        dispatch_to(ticket, lead, co, at=at)
+    else:
+        apply(ticket, "route_to_dispatch", None, at=at,
+              note=decision.explanation if decision else None,
+              details={"confidence": round(decision.confidence, 3) if decision else 0})
+        ticket.dispatch_reason = "low_confidence"
+        notifications.notify(
+            notifications.jurisdiction_users(ticket.jurisdiction, "dispatcher"), ticket, "to_dispatch",
+            N_("工单 %(n)s 需要人工派单") % {"n": ticket.number},
+        )
+
+
+def _measure_id(jurisdiction: str, number: int) -> int | None:
+    from app.models import Measure, Plan
+
+    return db.session.scalar(
+        select(Measure.id).join(Plan).where(Plan.jurisdiction == jurisdiction, Measure.number == number)
+    )
+
+
+def file_ticket(
+    user: User, *, kind: str, topic: str, title: str, description: str, district: str | None = None,
+    urgent: bool = False, public: bool = False, contact_name: str | None = None,
+    contact_phone: str | None = None, files: Sequence = (),
+) -> Ticket:
+    """A business files an appeal: number it, record it, route it — one transaction."""
+    if user.role != "enterprise" or user.enterprise is None:
+        raise ServiceError(N_("只有企业用户可以提交诉求"), code="role")
+    validate_appeal(kind, topic, title, description)
+    jurisdiction = db.session.get(Jurisdiction, user.enterprise.jurisdiction)
+    at = utcnow()
+    ticket = Ticket(
+        number=next_number(jurisdiction, at), jurisdiction=jurisdiction.code,
+        enterprise_id=user.enterprise_id, submitter_id=user.id, kind=kind, topic=topic,
+        title=title.strip(), description=description.strip(), district=(district or "").strip() or None,
+        urgent=bool(urgent), public=bool(public),
+        contact_name=contact_name or user.enterprise.contact_name or user.display_name,
+        contact_phone=contact_phone or user.enterprise.phone, state="submitted", created_at=at,
+    )
+    db.session.add(ticket)
+    db.session.flush()
+    filed = record(ticket, "file", user, at=at, details={"kind": kind, "topic": topic})
+    if files:
+        from app.services import attachments
+
+        attachments.save_all(ticket, files, user, event=filed)
+    route(ticket, at)
+    notifications.notify(
+        notifications.enterprise_users(ticket), ticket, "filed",
+        N_("您的诉求已提交,工单号 %(n)s") % {"n": ticket.number},
+    )
+    commit()
+    return ticket
