@@ -7,7 +7,7 @@ from pathlib import Path
 from app.domain.routing.infer import infer_responsibilities
 from app.domain.routing.lexicon import Lexicon
 from app.domain.routing.models import CatalogMeasure, CatalogResponsibility
-from app.plans.parser import parse_plan
+from app.plans.parser import ParsedMeasure, parse_plan
 
 FALLBACK_TITLES = {"yueyang": "岳阳市创建一流营商环境的意见"}
 
@@ -23,13 +23,25 @@ def load_catalog_from_files(data_dir: Path | str) -> tuple[list[CatalogMeasure],
         plan = parse_plan(text, j, fallback_title=FALLBACK_TITLES.get(j))
         sections = {s.number: f"{s.marker}{s.title}" for s in plan.sections}
         for pm in plan.measures:
-            resp: list[CatalogResponsibility] = []
-            for r in pm.responsibilities:
-                entry = lexicon.resolve(j, r.agency)
-                name = entry.name if entry is not None and not (r.collective and not entry.collective) else r.agency
-                resp.append(CatalogResponsibility(name, r.role, "explicit", bool(r.collective)))
-            if not any(not r.collective for r in resp):
-                resp.extend(r for r, _why in infer_responsibilities(pm.title, pm.body, j, lexicon))
+            resp = [r for r, _why in measure_responsibilities(pm, j, lexicon)]
             measures.append(CatalogMeasure(j, plan.title, pm.number, sections.get(pm.section_number, ""),
                                            pm.title, pm.body, tuple(resp)))
     return measures, lexicon
+
+
+def measure_responsibilities(
+    pm: ParsedMeasure, jurisdiction: str, lexicon: Lexicon
+) -> list[tuple[CatalogResponsibility, tuple[str, ...]]]:
+    """The agencies of a parsed measure, with the terms behind each inferred one.
+
+    Explicit brackets (Liaoyuan) win, their names folded onto the lexicon's
+    canonical names; a measure with no non-collective agency gets inferred leads.
+    """
+    out: list[tuple[CatalogResponsibility, tuple[str, ...]]] = []
+    for r in pm.responsibilities:
+        entry = lexicon.resolve(jurisdiction, r.agency)
+        name = entry.name if entry is not None and not (r.collective and not entry.collective) else r.agency
+        out.append((CatalogResponsibility(name, r.role, "explicit", bool(r.collective)), ()))
+    if not any(not r.collective for r, _ in out):
+        out.extend(infer_responsibilities(pm.title, pm.body, jurisdiction, lexicon))
+    return out

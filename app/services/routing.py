@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.domain.routing.batch import decision_to_dict
 from app.domain.routing.lexicon import Lexicon
 from app.domain.routing.models import CatalogMeasure, CatalogResponsibility, Decision, Example
 from app.domain.routing.router import Router
@@ -109,18 +110,13 @@ def decide(jurisdiction: str, title: str, text: str, topic: str | None = None) -
 
 
 def decision_summary(decision: Decision) -> dict:
-    """The decision as stored on the ticket and shown to staff (the route-batch line shape)."""
-    m = decision.measure
-    return {
-        "agency": decision.agency,
-        "co_agencies": list(decision.co_agencies),
-        "measure": {"plan": m.plan_title, "number": m.number, "title": m.title} if m else None,
-        "confidence": round(decision.confidence, 3),
-        "to_dispatch": decision.to_dispatch,
-        "candidates": [{"agency": c.agency, "score": round(c.score, 3),
-                        "reasons": list(c.reasons)} for c in decision.candidates],
-        "explanation": decision.explanation,
-    }
+    """The decision as stored on the ticket and shown to staff: the route-batch line shape,
+    with each candidate's reasons added."""
+    out = decision_to_dict(None, decision)
+    del out["id"]
+    out["candidates"] = [{"agency": c.agency, "score": round(c.score, 3), "reasons": list(c.reasons)}
+                         for c in decision.candidates]
+    return out
 
 
 def record_correction(ticket, agency: Agency, actor) -> RoutingExample | None:
