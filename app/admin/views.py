@@ -1,16 +1,70 @@
-from flask import render_template
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
 
 from app.admin import bp
+from app.admin.forms import CorrectionForm
+from app.extensions import db
+from app.models import Agency, Jurisdiction, Measure, Plan, PlanImport, ResponsibilityCorrection
+from app.services import ServiceError, catalog
 from app.web.access import roles_required
+from app.web.i18n import translate_error
+
+ROLE_LABELS = {"lead": "牵头", "co": "协办", "sole": "负责"}
+SOURCE_LABELS = {"explicit": "方案明确", "inferred": "推断", "corrected": "人工更正"}
 
 
 @bp.route("/")
 @roles_required("admin")
 def index():
-    return render_template("admin/index.html")
+    cities = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.code)).all()
+    imports = db.session.scalars(select(PlanImport).order_by(PlanImport.id.desc()).limit(10)).all()
+    return render_template("admin/index.html", cities=cities, imports=imports)
 
 
-@bp.route("/catalog")
+@bp.route("/catalog", endpoint="catalog")
 @roles_required("admin")
-def catalog():
-    return render_template("admin/index.html")
+def catalog_index():
+    plans = db.session.scalars(select(Plan).order_by(Plan.jurisdiction)).all()
+    return render_template("admin/catalog.html", plans=plans)
+
+
+
+
+@bp.route("/catalog/<jurisdiction>")
+@roles_required("admin")
+def catalog_plan(jurisdiction):
+    plan = db.session.scalar(select(Plan).where(Plan.jurisdiction == jurisdiction))
+    if plan is None:
+        abort(404)
+    return render_template("admin/catalog_plan.html", plan=plan, role_labels=ROLE_LABELS,
+                           source_labels=SOURCE_LABELS)
+
+
+@bp.route("/catalog/measure/<int:measure_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def catalog_measure(measure_id):
+    measure = db.session.get(Measure, measure_id)
+    if measure is None:
+        abort(404)
+    form = CorrectionForm()
+    agencies = db.session.scalars(
+        select(Agency).where(Agency.jurisdiction == measure.plan.jurisdiction).order_by(Agency.name)).all()
+    form.agency_id.choices = [(0, _("请选择"))] + [(a.id, a.name) for a in agencies]
+    if form.validate_on_submit():
+        role = None if form.role.data == "remove" else form.role.data
+        try:
+            catalog.correct_responsibility(current_user, measure.id, form.agency_id.data, role, form.note.data)
+        except ServiceError as exc:
+            flash(translate_error(exc), "error")
+        else:
+            flash(_("已更正,重新导入方案时将保留此更正"), "success")
+            return redirect(url_for("admin.catalog_measure", measure_id=measure.id))
+    corrections = db.session.scalars(
+        select(ResponsibilityCorrection).where(
+            ResponsibilityCorrection.jurisdiction == measure.plan.jurisdiction,
+            ResponsibilityCorrection.measure_number == measure.number,
+        ).order_by(ResponsibilityCorrection.id)).all()
+    return render_template("admin/catalog_measure.html", measure=measure, form=form, corrections=corrections,
+                           role_labels=ROLE_LABELS, source_labels=SOURCE_LABELS)
