@@ -1,10 +1,194 @@
-from flask import render_template
+"""The agency desk: the agency's queue and the handling actions on one ticket."""
+from datetime import datetime
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import and_, or_, select
 
 from app.desk import bp
+from app.desk.forms import (
+    ActionForm,
+    AssignForm,
+    ContactForm,
+    NoteForm,
+    QueueFilterForm,
+    ReplyForm,
+    SuspendForm,
+)
+from app.domain.topics import TOPICS
+from app.domain.workflow import WorkflowError
+from app.extensions import db
+from app.models import Assignment, Ticket, utcnow
+from app.services import (
+    NotFound,
+    ServiceError,
+    attachments,
+    clocks,
+    handling,
+    notifications,
+)
+from app.services import tickets as core
 from app.web.access import roles_required
+from app.web.i18n import translate_error
+
+STAFF = ("clerk", "agency_admin")
+
+
+def _status(assignment, now):
+    # clocks.status is being added by another engineer; pages must render without it.
+    return getattr(clocks, "status", lambda a, n: None)(assignment, now)
+
+
+def _cursor(value: str | None) -> tuple[datetime, int] | None:
+    """`after` = "<iso due>_<assignment id>" of the last row shown."""
+    if not value or "_" not in value:
+        return None
+    due, _sep, ident = value.rpartition("_")
+    try:
+        return datetime.fromisoformat(due), int(ident)
+    except ValueError:
+        return None
 
 
 @bp.route("/")
-@roles_required("clerk", "agency_admin")
+@roles_required(*STAFF)
 def index():
-    return render_template("desk/index.html")
+    """The agency's queue: tickets with an active assignment of my agency, by resolve deadline."""
+    form = QueueFilterForm(request.args)
+    size = current_app.config["PAGE_SIZE"]
+    query = (select(Assignment, Ticket).join(Ticket, Assignment.ticket_id == Ticket.id)
+             .where(Assignment.agency_id == current_user.agency_id, Assignment.active.is_(True)))
+    if form.state.data:
+        query = query.where(Ticket.state == form.state.data)
+    if form.kind.data:
+        query = query.where(Ticket.kind == form.kind.data)
+    if form.topic.data:
+        query = query.where(Ticket.topic == form.topic.data)
+    if form.mine.data:
+        query = query.where(Assignment.clerk_id == current_user.id)
+    after = _cursor(request.args.get("after"))
+    if after:
+        due, ident = after
+        query = query.where(or_(Assignment.resolve_due_at > due,
+                                and_(Assignment.resolve_due_at == due, Assignment.id > ident)))
+    rows = db.session.execute(
+        query.order_by(Assignment.resolve_due_at, Assignment.id).limit(size + 1)).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    now = utcnow()
+    items = [(a, t, _status(a, now)) for a, t in rows]
+    next_after = None
+    if more and rows[-1][0].resolve_due_at is not None:
+        last = rows[-1][0]
+        next_after = f"{last.resolve_due_at.isoformat()}_{last.id}"
+    args = {k: v for k, v in request.args.items() if k != "after" and v}
+    return render_template("desk/index.html", form=form, items=items, next_after=next_after,
+                           args=args, topics=TOPICS)
+
+
+def _visible_or_404(ticket_id: int) -> Ticket:
+    try:
+        return core.get_visible(current_user, ticket_id)
+    except NotFound:
+        abort(404)
+
+
+def _assign_form(ticket: Ticket) -> AssignForm:
+    form = AssignForm()
+    if current_user.role == "agency_admin":
+        staff = notifications.agency_users(current_user.agency_id, roles=("clerk", "agency_admin"))
+    else:
+        staff = [current_user]
+    form.clerk_id.choices = [(u.id, u.display_name) for u in staff]
+    return form
+
+
+@bp.route("/tickets/<int:ticket_id>")
+@roles_required(*STAFF)
+def ticket(ticket_id: int):
+    """One ticket as the agency sees it, with the handling actions."""
+    t = _visible_or_404(ticket_id)
+    mine = [a for a in t.assignments if a.agency_id == current_user.agency_id]
+    current = next((a for a in reversed(mine) if a.active), mine[-1] if mine else None)
+    contact = ContactForm()
+    if not contact.contacted_on.data:
+        contact.contacted_on.data = handling.contact_date_default()
+    return render_template(
+        "desk/ticket.html", t=t, ticket=t, events=handling.visible_events(current_user, t),
+        files=attachments.visible(current_user, t), assignment=current,
+        status=_status(current, utcnow()) if current is not None and current.active else None,
+        is_owner=core.is_owner(current_user, t), show_phone=handling.may_see_phone(current_user, t),
+        suspension=handling.open_suspension(t), routing=t.routing or {}, topics=TOPICS,
+        sign_form=ActionForm(), contact_form=contact, suspend_form=SuspendForm(), reply_form=ReplyForm(),
+        note_form=NoteForm(), assign_form=_assign_form(t),
+        pending_co=handling.pending_co_opinions(t),
+    )
+
+
+def _act(ticket_id: int, form, call, done: str):
+    """Validate the form, call the service, flash the outcome, back to the ticket page."""
+    _visible_or_404(ticket_id)
+    if form.validate_on_submit():
+        try:
+            call(form)
+        except (ServiceError, WorkflowError) as exc:
+            flash(translate_error(exc), "error")
+        else:
+            flash(done, "success")
+    else:
+        for errors in form.errors.values():
+            for e in errors:
+                flash(str(e), "error")
+    return redirect(url_for("desk.ticket", ticket_id=ticket_id))
+
+
+@bp.route("/tickets/<int:ticket_id>/sign", methods=["POST"])
+@roles_required(*STAFF)
+def sign(ticket_id: int):
+    return _act(ticket_id, ActionForm(), lambda f: handling.sign(current_user, ticket_id), _("已签收"))
+
+
+@bp.route("/tickets/<int:ticket_id>/contact", methods=["POST"])
+@roles_required(*STAFF)
+def contact(ticket_id: int):
+    return _act(ticket_id, ContactForm(), lambda f: handling.record_contact(
+        current_user, ticket_id, contacted_on=f.contacted_on.data, way=f.way.data, summary=f.summary.data),
+        _("联系记录已保存"))
+
+
+@bp.route("/tickets/<int:ticket_id>/suspend", methods=["POST"])
+@roles_required(*STAFF)
+def suspend(ticket_id: int):
+    return _act(ticket_id, SuspendForm(), lambda f: handling.suspend(current_user, ticket_id, f.question.data),
+                _("工单已挂起,已通知企业补充信息"))
+
+
+@bp.route("/tickets/<int:ticket_id>/reply", methods=["POST"])
+@roles_required(*STAFF)
+def reply(ticket_id: int):
+    return _act(ticket_id, ReplyForm(), lambda f: handling.reply(
+        current_user, ticket_id, f.answer.data, request.files.getlist(f.files.name),
+        override_reason=f.override_reason.data), _("答复已提交"))
+
+
+@bp.route("/tickets/<int:ticket_id>/note", methods=["POST"])
+@roles_required(*STAFF)
+def note(ticket_id: int):
+    return _act(ticket_id, NoteForm(), lambda f: handling.note(current_user, ticket_id, f.text.data),
+                _("备注已保存"))
+
+
+@bp.route("/tickets/<int:ticket_id>/assign", methods=["POST"])
+@roles_required(*STAFF)
+def assign(ticket_id: int):
+    t = _visible_or_404(ticket_id)
+    return _act(ticket_id, _assign_form(t), lambda f: handling.assign(current_user, ticket_id, f.clerk_id.data),
+                _("已分配承办人"))
+
+
+@bp.context_processor
+def _inbox_badge():
+    from app.auth.inbox import unread_count
+
+    return {"unread_count": unread_count(current_user)}

@@ -1,16 +1,149 @@
-from flask import render_template
+"""The business portal: my tickets, file an appeal, follow one, add information, rate, reopen."""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
 
+from app.domain import workflow
+from app.domain.workflow import WorkflowError
+from app.extensions import db
+from app.models import Ticket
 from app.portal import bp
+from app.portal.forms import (
+    AddInfoForm,
+    AnswerForm,
+    AppealForm,
+    RateForm,
+    ReopenForm,
+    WithdrawForm,
+)
+from app.services import NotFound, ServiceError, attachments, handling
+from app.services import tickets as core
 from app.web.access import roles_required
+from app.web.i18n import translate_error
 
 
 @bp.route("/")
 @roles_required("enterprise")
 def index():
-    return render_template("portal/index.html")
+    """My enterprise's tickets, newest first, paginated by id."""
+    size = current_app.config["PAGE_SIZE"]
+    query = select(Ticket).where(Ticket.enterprise_id == current_user.enterprise_id)
+    before = request.args.get("before", type=int)
+    if before:
+        query = query.where(Ticket.id < before)
+    rows = db.session.scalars(query.order_by(Ticket.id.desc()).limit(size + 1)).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    return render_template("portal/index.html", tickets=rows, states=workflow.STATES,
+                           next_before=rows[-1].id if more else None)
 
 
-@bp.route("/tickets/new")
+@bp.route("/tickets/new", methods=["GET", "POST"])
 @roles_required("enterprise")
 def new_ticket():
-    return render_template("portal/index.html")
+    """File an appeal."""
+    form = AppealForm()
+    if request.method == "GET" and current_user.enterprise is not None:
+        form.contact_phone.data = current_user.enterprise.phone
+    if form.validate_on_submit():
+        try:
+            ticket = core.file_ticket(
+                current_user, kind=form.kind.data, topic=form.topic.data, title=form.title.data,
+                description=form.description.data, district=form.district.data, urgent=form.urgent.data,
+                public=form.public.data, contact_phone=(form.contact_phone.data or "").strip() or None,
+                files=request.files.getlist(form.files.name),
+            )
+        except (ServiceError, WorkflowError) as exc:
+            # file_ticket raises without rolling back (an attachment refused after the flush):
+            # drop its half-built ticket so nothing of it is written.
+            db.session.rollback()
+            flash(translate_error(exc), "error")
+        else:
+            flash(_("诉求已提交,工单号 %(n)s", n=ticket.number), "success")
+            return redirect(url_for("portal.ticket", ticket_id=ticket.id))
+    return render_template("portal/new.html", form=form)
+
+
+def _visible_or_404(ticket_id: int) -> Ticket:
+    try:
+        return core.get_visible(current_user, ticket_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/tickets/<int:ticket_id>")
+@roles_required("enterprise")
+def ticket(ticket_id: int):
+    """One ticket: its number, timeline, reply and the actions open to the business."""
+    t = _visible_or_404(ticket_id)
+    last = t.ratings[-1] if t.ratings else None
+    return render_template(
+        "portal/ticket.html", t=t, events=handling.visible_events(current_user, t),
+        files=attachments.visible(current_user, t), suspension=handling.open_suspension(t),
+        info_form=AddInfoForm(), answer_form=AnswerForm(), withdraw_form=WithdrawForm(),
+        rate_form=RateForm(), reopen_form=ReopenForm(), last_rating=last,
+        can_reopen=t.state == "closed" and handling.is_unsatisfied(last),
+        can_add_info=t.state in workflow.TRANSITIONS["add_info"].source,
+        can_withdraw=t.state in workflow.TRANSITIONS["withdraw"].source,
+    )
+
+
+def _act(ticket_id: int, form, call, done: str):
+    """Run one action: validate the form, call the service, flash, back to the ticket."""
+    _visible_or_404(ticket_id)
+    if form.validate_on_submit():
+        try:
+            call(form)
+        except (ServiceError, WorkflowError) as exc:
+            flash(translate_error(exc), "error")
+        else:
+            flash(done, "success")
+    else:
+        for errors in form.errors.values():
+            for e in errors:
+                flash(str(e), "error")
+    return redirect(url_for("portal.ticket", ticket_id=ticket_id))
+
+
+@bp.route("/tickets/<int:ticket_id>/info", methods=["POST"])
+@roles_required("enterprise")
+def add_info(ticket_id: int):
+    return _act(ticket_id, AddInfoForm(), lambda f: handling.add_info(
+        current_user, ticket_id, f.text.data, request.files.getlist(f.files.name)), _("补充材料已提交"))
+
+
+@bp.route("/tickets/<int:ticket_id>/answer", methods=["POST"])
+@roles_required("enterprise")
+def answer(ticket_id: int):
+    return _act(ticket_id, AnswerForm(), lambda f: handling.resume(
+        current_user, ticket_id, f.answer.data, request.files.getlist(f.files.name)), _("答复已提交,恢复办理"))
+
+
+@bp.route("/tickets/<int:ticket_id>/withdraw", methods=["POST"])
+@roles_required("enterprise")
+def withdraw(ticket_id: int):
+    return _act(ticket_id, WithdrawForm(), lambda f: handling.withdraw(
+        current_user, ticket_id, f.reason.data), _("诉求已撤回"))
+
+
+@bp.route("/tickets/<int:ticket_id>/rate", methods=["POST"])
+@roles_required("enterprise")
+def rate(ticket_id: int):
+    return _act(ticket_id, RateForm(), lambda f: handling.rate(
+        current_user, ticket_id, resolved=f.resolved.data == "yes", satisfaction=f.satisfaction.data,
+        comment=f.comment.data), _("感谢您的评价"))
+
+
+@bp.route("/tickets/<int:ticket_id>/reopen", methods=["POST"])
+@roles_required("enterprise")
+def reopen(ticket_id: int):
+    return _act(ticket_id, ReopenForm(), lambda f: handling.reopen(
+        current_user, ticket_id, f.reason.data), _("已申请重办"))
+
+
+@bp.context_processor
+def _inbox_badge():
+    from app.auth.inbox import unread_count
+
+    return {"unread_count": unread_count(current_user)}

@@ -1,0 +1,70 @@
+"""Forms of the agency desk (handling actions)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.domain.topics import KINDS, TOPICS
+from app.domain.workflow import STATES
+
+WAYS = [("phone", _l("电话")), ("visit", _l("上门")), ("sms", _l("短信")), ("other", _l("其他"))]
+
+
+class ActionForm(FlaskForm):
+    """A button with only its CSRF token (sign)."""
+
+    submit = SubmitField(_l("签收"))
+
+
+class ContactForm(FlaskForm):
+    contacted_on = DateField(_l("联系日期"), validators=[DataRequired(_l("请填写联系日期"))])
+    way = SelectField(_l("联系方式"), choices=WAYS, validators=[DataRequired(_l("请选择联系方式"))])
+    summary = TextAreaField(_l("联系情况"), validators=[DataRequired(_l("请填写联系情况")), Length(max=2000)])
+    submit = SubmitField(_l("保存联系记录"))
+
+
+class SuspendForm(FlaskForm):
+    question = TextAreaField(_l("需要企业补充的问题"),
+                             validators=[DataRequired(_l("挂起必须填写需要企业补充说明的问题")), Length(max=2000)])
+    submit = SubmitField(_l("挂起并询问企业"))
+
+
+class ReplyForm(FlaskForm):
+    answer = TextAreaField(_l("答复内容"), validators=[DataRequired(_l("请填写答复内容")), Length(max=10000)],
+                           description=_l("不少于20个字"))
+    override_reason = StringField(_l("直接答复理由"), validators=[Optional(), Length(max=500)],
+                                  description=_l("协办单位尚未提交意见时必须填写"))
+    files = MultipleFileField(_l("附件"))
+    submit = SubmitField(_l("提交答复"))
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(_l("内部备注"), validators=[DataRequired(_l("请填写备注内容")), Length(max=5000)])
+    submit = SubmitField(_l("保存备注"))
+
+
+class AssignForm(FlaskForm):
+    clerk_id = SelectField(_l("承办人"), coerce=int, validators=[DataRequired(_l("请选择承办人"))])
+    submit = SubmitField(_l("分配"))
+
+
+class QueueFilterForm(FlaskForm):
+    """GET filters of the queue (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    state = SelectField(_l("状态"), choices=[("", _l("全部"))] + [(k, _l(v)) for k, v in STATES.items()],
+                        validators=[Optional()])
+    kind = SelectField(_l("类型"), choices=[("", _l("全部"))] + [(k, _l(v)) for k, v in KINDS.items()],
+                       validators=[Optional()])
+    topic = SelectField(_l("主题"), choices=[("", _l("全部"))] + [(k, _l(v)) for k, v in TOPICS.items()],
+                        validators=[Optional()])
+    mine = SelectField(_l("范围"), choices=[("", _l("本单位")), ("1", _l("分配给我的"))], validators=[Optional()])

@@ -1,0 +1,136 @@
+"""Attachments: checked by content, stored under a random name outside the web root.
+
+`save_all` validates every file before writing any, so a refused upload stores
+nothing; it runs inside the caller's transaction and does not commit.
+"""
+import hashlib
+import io
+import secrets
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import filetype
+from flask import current_app
+
+from app.extensions import db
+from app.models import Attachment, Ticket, TicketEvent, User
+from app.services import N_, NotFound, ServiceError
+from app.services import tickets as ticket_service
+
+# Detected type → (accepted name extensions, MIME type stored).
+ALLOWED = {
+    "pdf": ({"pdf"}, "application/pdf"),
+    "jpg": ({"jpg", "jpeg"}, "image/jpeg"),
+    "png": ({"png"}, "image/png"),
+    "docx": ({"docx"}, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": ({"xlsx"}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def _zip_kind(data: bytes) -> str | None:
+    """docx and xlsx are zip files: tell them apart by the folder inside."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = z.namelist()
+    except (zipfile.BadZipFile, ValueError):
+        return None
+    if any(n.startswith("word/") for n in names):
+        return "docx"
+    if any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    return None
+
+
+def detect(data: bytes) -> str | None:
+    """The allowed type of `data` judged by its content (never by its name), or None."""
+    kind = filetype.guess(data)
+    if kind is None:
+        return None
+    ext = kind.extension
+    if ext in ("zip", "docx", "xlsx"):
+        return _zip_kind(data)
+    if ext in ("jpg", "jpeg"):
+        return "jpg"
+    return ext if ext in ALLOWED else None
+
+
+def _read(f, limit: int) -> bytes:
+    stream = getattr(f, "stream", f)
+    return stream.read(limit + 1)
+
+
+def _present(files: Iterable) -> list:
+    # An empty <input type=file> posts a part with no filename: it is not a file.
+    return [f for f in (files or ()) if f is not None and getattr(f, "filename", None)]
+
+
+def validate(files: Iterable) -> list[tuple[str, bytes, str]]:
+    """Read and check every file; return (original name, bytes, type). Raises ServiceError."""
+    cfg = current_app.config
+    max_n, max_bytes = cfg["MAX_ATTACHMENTS"], cfg["MAX_ATTACHMENT_BYTES"]
+    files = _present(files)
+    if len(files) > max_n:
+        raise ServiceError(N_("最多上传%(n)d个附件"), code="too_many_files", n=max_n)
+    out = []
+    for f in files:
+        name = Path(f.filename).name[:255] or "file"
+        data = _read(f, max_bytes)
+        if len(data) > max_bytes:
+            raise ServiceError(N_("附件“%(name)s”超过%(mb)dMB"), code="file_too_large",
+                               name=name, mb=max_bytes // (1024 * 1024))
+        if not data:
+            raise ServiceError(N_("附件“%(name)s”是空文件"), code="file_empty", name=name)
+        kind = detect(data)
+        if kind is None:
+            raise ServiceError(N_("附件“%(name)s”的类型不允许,只能上传PDF、JPG、PNG、DOCX、XLSX文件"),
+                               code="file_type", name=name)
+        suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if suffix not in ALLOWED[kind][0]:
+            raise ServiceError(N_("附件“%(name)s”的内容与扩展名不符"), code="file_type", name=name)
+        out.append((name, data, kind))
+    return out
+
+
+def save_all(ticket: Ticket, files: Iterable, user: User | None, event: TicketEvent | None = None,
+             internal: bool = False) -> list[Attachment]:
+    """Check all `files`, then store them and add their Attachment rows (no commit)."""
+    checked = validate(files)
+    if not checked:
+        return []
+    folder = Path(current_app.config["UPLOAD_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    if event is not None and event.id is None:
+        db.session.flush()
+    made = []
+    for name, data, kind in checked:
+        stored = secrets.token_hex(16)
+        (folder / stored).write_bytes(data)
+        att = Attachment(
+            ticket=ticket, event_id=event.id if event is not None else None,
+            uploader_id=user.id if user is not None else None, original_name=name,
+            stored_name=stored, mime=ALLOWED[kind][1], size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(), internal=internal,
+        )
+        db.session.add(att)
+        made.append(att)
+    return made
+
+
+def visible(user: User, ticket: Ticket) -> list[Attachment]:
+    """The ticket's attachments `user` may see (internal ones never to the business)."""
+    return [a for a in ticket.attachments if not (a.internal and user.role == "enterprise")]
+
+
+def for_download(user: User, attachment_id: int) -> tuple[Attachment, Path]:
+    """The attachment and its file, if `user` may see its ticket; NotFound otherwise."""
+    att = db.session.get(Attachment, attachment_id)
+    if att is None:
+        raise NotFound(N_("附件不存在或您无权查看"))
+    ticket_service.get_visible(user, att.ticket_id)  # raises NotFound for others
+    if att.internal and user.role == "enterprise":
+        raise NotFound(N_("附件不存在或您无权查看"))
+    path = Path(current_app.config["UPLOAD_DIR"]) / att.stored_name
+    if not path.is_file():
+        raise NotFound(N_("附件不存在或您无权查看"))
+    return att, path

@@ -1,0 +1,351 @@
+"""Handling a ticket through the closed loop: sign, contact, suspend/resume, add information,
+reply, rate, reopen, withdraw, internal notes and assigning a clerk.
+
+Each public function is one transaction: it loads the ticket the actor may see, checks the
+transition with `tickets.apply` (the state machine), changes the rows, appends the event,
+notifies the parties and commits. A refusal raises before anything is written, and any
+error rolls the session back.
+"""
+from collections.abc import Sequence
+from datetime import date, datetime
+from functools import wraps
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.domain import workflow
+from app.extensions import db
+from app.models import Agency, Rating, Suspension, Ticket, TicketEvent, User, utcnow
+from app.services import (
+    N_,
+    Conflict,
+    ServiceError,
+    attachments,
+    clocks,
+    commit,
+    notifications,
+)
+from app.services import tickets as core
+
+CONTACT_WAYS = {"phone": N_("电话"), "visit": N_("上门"), "sms": N_("短信"), "other": N_("其他")}
+NOTE_MAX = 5000
+
+
+def _transaction(fn):
+    """Roll back whatever a refused or failed use case left in the session; a lost race
+    seen by an autoflush (before commit) is the same Conflict that commit() reports."""
+
+    @wraps(fn)
+    def wrapped(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except StaleDataError as exc:
+            db.session.rollback()
+            raise Conflict(N_("该工单刚被其他人处理过,您的操作未生效。请刷新页面查看最新状态后再试。")) from exc
+        except Exception:
+            db.session.rollback()
+            raise
+
+    return wrapped
+
+
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def _lead(ticket: Ticket):
+    return core.lead_assignment(ticket)
+
+
+def _notify_business(ticket: Ticket, kind: str, message: str) -> None:
+    notifications.notify(notifications.enterprise_users(ticket), ticket, kind, message)
+
+
+def _notify_agencies(ticket: Ticket, kind: str, message: str, exclude: User | None = None) -> None:
+    users = []
+    for a in core.active_assignments(ticket):
+        users += [u for u in notifications.agency_users(a.agency_id) if exclude is None or u.id != exclude.id]
+    notifications.notify(users, ticket, kind, message)
+
+
+# --- agency actions -------------------------------------------------------------------------
+
+@_transaction
+def sign(user: User, ticket_id: int) -> Ticket:
+    """签收: the lead agency acknowledges the ticket; a clerk who signs takes it."""
+    ticket = core.get_visible(user, ticket_id)
+    lead = _lead(ticket)
+    at = utcnow()
+    core.apply(ticket, "sign", user, assignment=lead, at=at)
+    lead.state = "signed"
+    lead.signed_at = at
+    if lead.clerk_id is None and user.role == "clerk":
+        lead.clerk_id = user.id
+    _notify_business(ticket, "signed", N_("工单 %(n)s 已由%(a)s签收") % {"n": ticket.number, "a": lead.agency.name})
+    commit()
+    return ticket
+
+
+@_transaction
+def record_contact(user: User, ticket_id: int, *, contacted_on: date, way: str, summary: str) -> TicketEvent:
+    """联系企业: record when and how the clerk reached the business (stops the contact clock)."""
+    ticket = core.get_visible(user, ticket_id)
+    if way not in CONTACT_WAYS:
+        raise ServiceError(N_("请选择联系方式"), code="way")
+    if not _text(summary):
+        raise ServiceError(N_("请填写联系情况"), code="summary")
+    at = utcnow()
+    if contacted_on is None or contacted_on > at.astimezone(core.SHANGHAI).date():
+        raise ServiceError(N_("联系日期不能晚于今天"), code="date")
+    lead = _lead(ticket)
+    event = core.apply(ticket, "contact", user, assignment=lead, at=at, note=_text(summary),
+                       details={"date": contacted_on.isoformat(), "way": way})
+    if lead.contacted_at is None:
+        lead.contacted_at = at
+    commit()
+    return event
+
+
+@_transaction
+def suspend(user: User, ticket_id: int, question: str) -> Suspension:
+    """挂起: ask the business a question; the clocks stop until it answers."""
+    ticket = core.get_visible(user, ticket_id)
+    question = _text(question)
+    at = utcnow()
+    core.apply(ticket, "suspend", user, context={"question": question}, note=question,
+               assignment=_lead(ticket), at=at)
+    s = Suspension(ticket_id=ticket.id, question=question, started_at=at)
+    db.session.add(s)
+    clocks.pause(ticket, at)
+    _notify_business(ticket, "suspended",
+                     N_("工单 %(n)s 需要您补充信息:%(q)s") % {"n": ticket.number, "q": question[:100]})
+    commit()
+    return s
+
+
+def open_suspension(ticket: Ticket) -> Suspension | None:
+    """The suspension still waiting for the business's answer, if any."""
+    return db.session.scalar(
+        select(Suspension).where(Suspension.ticket_id == ticket.id, Suspension.ended_at.is_(None))
+        .order_by(Suspension.id.desc())
+    )
+
+
+@_transaction
+def resume(user: User, ticket_id: int, answer: str, files: Sequence = ()) -> Ticket:
+    """恢复办理: the business answers the question (or the agency resumes); clocks run again."""
+    ticket = core.get_visible(user, ticket_id)
+    answer = _text(answer)
+    if user.role == "enterprise" and not answer:
+        raise ServiceError(N_("请填写对问题的答复"), code="answer")
+    at = utcnow()
+    event = core.apply(ticket, "resume", user, note=answer or None, assignment=_lead(ticket), at=at)
+    s = open_suspension(ticket)
+    if s is not None:
+        s.answer = answer or None
+        s.ended_at = at
+    clocks.resume(ticket, at)
+    attachments.save_all(ticket, files, user, event=event)
+    _notify_agencies(ticket, "resumed", N_("工单 %(n)s 企业已答复补充问题,恢复办理") % {"n": ticket.number},
+                     exclude=user)
+    commit()
+    return ticket
+
+
+@_transaction
+def note(user: User, ticket_id: int, text: str) -> TicketEvent:
+    """内部备注: visible to staff, never to the business."""
+    ticket = core.get_visible(user, ticket_id)
+    text = _text(text)
+    if not text:
+        raise ServiceError(N_("请填写备注内容"), code="note")
+    if len(text) > NOTE_MAX:
+        raise ServiceError(N_("备注不能超过%(n)d个字"), code="note", n=NOTE_MAX)
+    event = core.apply(ticket, "note", user, note=text, internal=True, agency_id=user.agency_id)
+    commit()
+    return event
+
+
+@_transaction
+def assign(user: User, ticket_id: int, clerk_id: int) -> Ticket:
+    """分配承办人: an agency admin gives the ticket to a clerk of the agency; a clerk may take it."""
+    ticket = core.get_visible(user, ticket_id)
+    clerk = db.session.get(User, clerk_id) if clerk_id else None
+    lead = _lead(ticket)
+    core.apply(ticket, "assign", user, context={"assignee_is_self": clerk_id == user.id},
+               assignment=lead, internal=True,
+               details={"clerk_id": clerk_id, "clerk": clerk.display_name if clerk else None})
+    if (clerk is None or not clerk.active or clerk.role not in core.STAFF_OF_AGENCY
+            or clerk.agency_id != user.agency_id):
+        raise ServiceError(N_("只能分配给本单位的承办人员"), code="clerk")
+    lead.clerk_id = clerk.id
+    if clerk.id != user.id:
+        notifications.notify([clerk], ticket, "assigned",
+                             N_("工单 %(n)s 已分配给您办理") % {"n": ticket.number})
+    commit()
+    return ticket
+
+
+def pending_co_opinions(ticket: Ticket) -> int:
+    """Active co assignments that have not submitted their opinion yet."""
+    return sum(1 for a in core.active_assignments(ticket, "co") if a.state != "opinion_submitted")
+
+
+@_transaction
+def reply(user: User, ticket_id: int, answer: str, files: Sequence = (),
+          override_reason: str | None = None) -> Ticket:
+    """答复: the lead agency's formal answer to the business; the lead's clocks stop."""
+    ticket = core.get_visible(user, ticket_id)
+    answer = _text(answer)
+    lead = _lead(ticket)
+    at = utcnow()
+    event = core.apply(
+        ticket, "reply", user, assignment=lead, at=at, note=answer,
+        context={"answer": answer, "pending_co_opinions": pending_co_opinions(ticket),
+                 "override_reason": _text(override_reason)},
+        details={"override_reason": _text(override_reason)} if _text(override_reason) else None,
+    )
+    attachments.save_all(ticket, files, user, event=event)
+    ticket.reply = answer
+    ticket.replied_at = at
+    lead.state = "replied"
+    lead.replied_at = at
+    if lead.clerk_id is None and user.role == "clerk":
+        lead.clerk_id = user.id
+    clocks.stop(lead, at)
+    _notify_business(ticket, "replied",
+                     N_("工单 %(n)s 已答复,请查看并评价") % {"n": ticket.number})
+    commit()
+    return ticket
+
+
+# --- business actions -----------------------------------------------------------------------
+
+@_transaction
+def add_info(user: User, ticket_id: int, text: str, files: Sequence = ()) -> TicketEvent:
+    """补充材料: the business adds text and/or files while the ticket is open."""
+    ticket = core.get_visible(user, ticket_id)
+    text = _text(text)
+    present = [f for f in (files or ()) if f is not None and getattr(f, "filename", None)]
+    if not text and not present:
+        raise ServiceError(N_("请填写补充内容或上传附件"), code="empty")
+    event = core.apply(ticket, "add_info", user, note=text or None)
+    attachments.save_all(ticket, files, user, event=event)
+    _notify_agencies(ticket, "info_added", N_("工单 %(n)s 企业补充了材料") % {"n": ticket.number})
+    commit()
+    return event
+
+
+@_transaction
+def withdraw(user: User, ticket_id: int, reason: str | None = None) -> Ticket:
+    """撤回: the business takes the appeal back before an agency signed it."""
+    ticket = core.get_visible(user, ticket_id)
+    at = utcnow()
+    core.apply(ticket, "withdraw", user, note=_text(reason) or None, at=at)
+    _notify_agencies(ticket, "withdrawn", N_("工单 %(n)s 已被企业撤回") % {"n": ticket.number})
+    core.end_assignments(ticket, "cancelled", at)
+    commit()
+    return ticket
+
+
+def _last_assignment(ticket: Ticket, role: str = "lead"):
+    rows = [a for a in ticket.assignments if a.role == role]
+    return rows[-1] if rows else None
+
+
+@_transaction
+def rate(user: User, ticket_id: int, *, resolved: bool, satisfaction: str, comment: str | None = None) -> Rating:
+    """回访评价: the business rates the reply; the ticket closes and the rating counts for the lead."""
+    ticket = core.get_visible(user, ticket_id)
+    comment = _text(comment)
+    at = utcnow()
+    core.apply(ticket, "rate", user, at=at, note=comment or None,
+               context={"resolved": resolved, "satisfaction": satisfaction, "comment": comment},
+               details={"resolved": resolved, "satisfaction": satisfaction})
+    lead = _lead(ticket) or _last_assignment(ticket)
+    rating = Rating(
+        ticket=ticket, assignment_id=lead.id if lead else None,
+        agency_id=lead.agency_id if lead else ticket.lead_agency_id, cycle=ticket.reopen_count,
+        resolved=resolved, satisfaction=satisfaction, comment=comment or None, created_at=at,
+    )
+    db.session.add(rating)
+    ticket.closed_at = at
+    # Closed: the assignments leave the queues but keep their end state (replied, opinion …).
+    for a in core.active_assignments(ticket):
+        a.active = False
+        a.ended_at = at
+        clocks.stop(a, at)
+    if lead is not None:
+        _notify_agency_staff(lead.agency_id, ticket, "rated",
+                             N_("工单 %(n)s 企业已评价:%(s)s") % {
+                                 "n": ticket.number, "s": workflow.SATISFACTION_LEVELS[satisfaction]})
+    commit()
+    return rating
+
+
+def _notify_agency_staff(agency_id: int, ticket: Ticket, kind: str, message: str) -> None:
+    notifications.notify(notifications.agency_users(agency_id), ticket, kind, message)
+
+
+def is_unsatisfied(rating: Rating | None) -> bool:
+    """A rating that allows a reopen: not resolved, or (very) dissatisfied."""
+    return rating is not None and (not rating.resolved or rating.satisfaction in workflow.UNSATISFIED_LEVELS)
+
+
+@_transaction
+def reopen(user: User, ticket_id: int, reason: str | None = None) -> Ticket:
+    """重办: a dissatisfied business sends the ticket back to the same lead agency (new cycle);
+    the third dissatisfaction goes to the supervision office instead."""
+    ticket = core.get_visible(user, ticket_id)
+    at = utcnow()
+    last = ticket.ratings[-1] if ticket.ratings else None
+    replied_at = ticket.replied_at or at
+    core.apply(
+        ticket, "reopen", user, at=at, note=_text(reason) or None,
+        context={"last_rating_unsatisfied": is_unsatisfied(last),
+                 "days_since_reply": (at - replied_at).total_seconds() / 86400,
+                 "reopen_count": ticket.reopen_count},
+        details={"reopen_count": ticket.reopen_count + 1},
+    )
+    # Counted first, so the new assignment's clocks use the reopen limit (cycle > 0).
+    ticket.reopen_count += 1
+    ticket.closed_at = None
+    if ticket.state == "to_supervision":
+        notifications.notify(
+            notifications.jurisdiction_users(ticket.jurisdiction, "supervisor"), ticket, "to_supervision",
+            N_("工单 %(n)s 企业第%(c)d次不满意,请督查裁决") % {"n": ticket.number, "c": ticket.reopen_count + 1})
+        _notify_business(ticket, "reopened", N_("工单 %(n)s 已转督查室处理") % {"n": ticket.number})
+    else:
+        agency = db.session.get(Agency, ticket.lead_agency_id)
+        core.dispatch_to(ticket, agency, at=at)
+        _notify_business(ticket, "reopened", N_("工单 %(n)s 已重新交办") % {"n": ticket.number})
+    commit()
+    return ticket
+
+
+# --- reading --------------------------------------------------------------------------------
+
+def visible_events(user: User, ticket: Ticket) -> list[TicketEvent]:
+    """The timeline as `user` may see it: the business never sees internal events; agency staff
+    see their own agency's internal notes; the centre and supervisors see everything."""
+    out = []
+    for e in ticket.events:
+        if e.internal:
+            if user.role == "enterprise":
+                continue
+            if user.role in core.STAFF_OF_AGENCY and e.agency_id not in (None, user.agency_id):
+                continue
+        out.append(e)
+    return out
+
+
+def may_see_phone(user: User, ticket: Ticket) -> bool:
+    """Only the business itself and the owning (lead) agency see the contact phone unmasked."""
+    if user.role == "enterprise":
+        return ticket.enterprise_id == user.enterprise_id
+    return core.is_owner(user, ticket)
+
+
+def contact_date_default() -> date:
+    """Today in Shanghai (the default of the contact form)."""
+    return datetime.now(core.SHANGHAI).date()

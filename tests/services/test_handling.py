@@ -1,0 +1,301 @@
+"""The closed loop through the services: every action's success and its refusals."""
+import io
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from werkzeug.datastructures import FileStorage
+
+from app.domain.routing.models import Decision
+from app.domain.workflow import WorkflowError
+from app.models import Notification, Rating, Suspension, TicketEvent
+from app.services import NotFound, ServiceError, handling
+from app.services import tickets as core
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf(name="证明.pdf", data=PDF):
+    """An uploaded file as Flask gives it to a view."""
+    return FileStorage(stream=io.BytesIO(data), filename=name, content_type="application/pdf")
+
+
+def route_to(monkeypatch, agency="市市场监管局", to_dispatch=False, co=()):
+    """Make the router choose `agency` (or the dispatch centre)."""
+
+    def decide(jurisdiction, title, text, topic=None):
+        return Decision(jurisdiction=jurisdiction, agency=None if to_dispatch else agency,
+                        co_agencies=tuple(co), measure=None, confidence=0.1 if to_dispatch else 0.9,
+                        to_dispatch=to_dispatch, explanation="测试路由说明")
+
+    monkeypatch.setattr("app.services.routing.decide", decide)
+
+
+class World:
+    """A city with two agencies, their staff and two businesses."""
+
+    def __init__(self, make_city, make_user):
+        _, self.agencies = make_city(agencies=("市市场监管局", "市税务局"))
+        self.scj, self.sw = self.agencies["市市场监管局"], self.agencies["市税务局"]
+        self.biz = make_user("enterprise", username="biz1")
+        self.biz2 = make_user("enterprise", username="biz2")
+        self.clerk = make_user("clerk", username="clerk_scj", agency=self.scj)
+        self.clerk_b = make_user("clerk", username="clerk_scj2", agency=self.scj)
+        self.admin = make_user("agency_admin", username="agencyadmin_scj", agency=self.scj)
+        self.other = make_user("clerk", username="clerk_sw", agency=self.sw)
+        self.supervisor = make_user("supervisor", username="supervisor_ly")
+
+    def file(self, user=None, **kw):
+        """File an appeal as the business (routed to whatever the test set)."""
+        fields = {"kind": "complaint", "topic": "inspection", "title": "检查过多",
+                      "description": "一个月内被不同部门检查了五次,影响经营。", "contact_phone": "13912345678"}
+        fields.update(kw)
+        return core.file_ticket(user or self.biz, **fields)
+
+    def replied(self, monkeypatch):
+        """A ticket signed and replied by the market regulator."""
+        route_to(monkeypatch)
+        t = self.file()
+        handling.sign(self.clerk, t.id)
+        handling.reply(self.clerk, t.id, "经核查,已协调相关部门合并检查事项,今后将统一安排。")
+        return t
+
+
+@pytest.fixture
+def w(make_city, make_user, db):
+    return World(make_city, make_user)
+
+
+def actions(t):
+    return [e.action for e in t.events]
+
+
+def test_sign_moves_to_in_progress_and_takes_the_ticket(w, monkeypatch, db):
+    route_to(monkeypatch)
+    t = w.file()
+    assert t.state == "dispatched"
+    handling.sign(w.clerk, t.id)
+    lead = core.lead_assignment(t)
+    assert t.state == "in_progress" and lead.state == "signed" and lead.signed_at is not None
+    assert lead.clerk_id == w.clerk.id
+    assert actions(t)[-1] == "sign"
+    assert db.session.query(Notification).filter_by(user_id=w.biz.id, kind="signed").count() == 1
+
+
+def test_sign_refusals(w, monkeypatch):
+    route_to(monkeypatch)
+    t = w.file()
+    with pytest.raises(NotFound):
+        handling.sign(w.other, t.id)  # another agency: not even visible
+    with pytest.raises(WorkflowError) as e:
+        handling.sign(w.biz, t.id)
+    assert e.value.code == "forbidden_role"
+    handling.sign(w.clerk, t.id)
+    with pytest.raises(WorkflowError) as e:
+        handling.sign(w.clerk_b, t.id)
+    assert e.value.code == "invalid_state"
+    assert actions(t).count("sign") == 1
+
+
+def test_contact_sets_contacted_at(w, monkeypatch):
+    route_to(monkeypatch)
+    t = w.file()
+    with pytest.raises(WorkflowError):  # not signed yet
+        handling.record_contact(w.clerk, t.id, contacted_on=date.today(), way="phone", summary="已电话沟通")
+    handling.sign(w.clerk, t.id)
+    with pytest.raises(ServiceError):
+        handling.record_contact(w.clerk, t.id, contacted_on=date.today(), way="fax", summary="x")
+    with pytest.raises(ServiceError):
+        handling.record_contact(w.clerk, t.id, contacted_on=date.today(), way="phone", summary="  ")
+    with pytest.raises(ServiceError):
+        handling.record_contact(w.clerk, t.id, contacted_on=date.today() + timedelta(days=3),
+                                way="phone", summary="已电话沟通")
+    assert core.lead_assignment(t).contacted_at is None
+    ev = handling.record_contact(w.clerk, t.id, contacted_on=date.today(), way="visit", summary="上门了解情况")
+    assert ev.details["way"] == "visit" and core.lead_assignment(t).contacted_at is not None
+    assert t.state == "in_progress"
+
+
+def test_suspend_and_resume(w, monkeypatch, db):
+    route_to(monkeypatch)
+    t = w.file()
+    with pytest.raises(WorkflowError):
+        handling.suspend(w.clerk, t.id, "请补充检查通知书")  # dispatched: not yet
+    handling.sign(w.clerk, t.id)
+    with pytest.raises(WorkflowError) as e:
+        handling.suspend(w.clerk, t.id, "  ")
+    assert e.value.code == "question_required"
+    handling.suspend(w.clerk, t.id, "请补充检查通知书")
+    assert t.state == "suspended"
+    s = db.session.query(Suspension).filter_by(ticket_id=t.id).one()
+    assert s.ended_at is None
+    with pytest.raises(ServiceError):
+        handling.resume(w.biz, t.id, "")
+    with pytest.raises(NotFound):
+        handling.resume(w.biz2, t.id, "不是我的工单")
+    handling.resume(w.biz, t.id, "已上传检查通知书", files=[pdf()])
+    assert t.state == "in_progress" and s.answer == "已上传检查通知书" and s.ended_at is not None
+    assert len(t.attachments) == 1
+    assert db.session.query(Notification).filter_by(user_id=w.clerk.id, kind="resumed").count() == 1
+
+
+def test_add_info(w, monkeypatch):
+    route_to(monkeypatch)
+    t = w.file()
+    with pytest.raises(ServiceError):
+        handling.add_info(w.biz, t.id, "  ")
+    with pytest.raises(WorkflowError):
+        handling.add_info(w.clerk, t.id, "职员不能补充材料")
+    handling.add_info(w.biz, t.id, "补充:检查时间为本月3日、8日", files=[pdf()])
+    assert actions(t)[-1] == "add_info" and t.attachments[0].event_id == t.events[-1].id
+
+
+def test_reply_rules(w, monkeypatch, db):
+    route_to(monkeypatch, co=("市税务局",))
+    t = w.file()
+    handling.sign(w.clerk, t.id)
+    with pytest.raises(WorkflowError) as e:
+        handling.reply(w.clerk, t.id, "已处理。")
+    assert e.value.code == "reply_too_short"
+    answer = "经核查,已协调相关部门合并检查事项,今后将统一安排。"
+    with pytest.raises(WorkflowError) as e:
+        handling.reply(w.clerk, t.id, answer)  # the co agency has not given its opinion
+    assert e.value.code == "co_opinions_pending"
+    with pytest.raises(NotFound):
+        handling.reply(w.biz2, t.id, answer)
+    with pytest.raises(WorkflowError) as e:
+        handling.reply(w.other, t.id, answer, override_reason="协办单位无回应")  # co agency is not the lead
+    assert e.value.code == "not_owner"
+    assert t.state == "in_progress" and t.reply is None
+    handling.reply(w.clerk, t.id, answer, override_reason="协办单位逾期未回复", files=[pdf()])
+    lead = core.lead_assignment(t)
+    assert t.state == "replied" and t.reply == answer and t.replied_at is not None
+    assert lead.state == "replied" and lead.replied_at is not None and lead.next_check_at is None
+    assert db.session.query(Notification).filter_by(user_id=w.biz.id, kind="replied").count() == 1
+
+
+def test_rate_closes_and_records_rating_for_lead(w, monkeypatch, db):
+    t = w.replied(monkeypatch)
+    with pytest.raises(WorkflowError) as e:
+        handling.rate(w.biz, t.id, resolved=False, satisfaction="dissatisfied", comment="")
+    assert e.value.code == "comment_required"
+    with pytest.raises(WorkflowError):
+        handling.rate(w.clerk, t.id, resolved=True, satisfaction="satisfied")
+    with pytest.raises(NotFound):
+        handling.rate(w.biz2, t.id, resolved=True, satisfaction="satisfied")
+    assert db.session.query(Rating).count() == 0
+    r = handling.rate(w.biz, t.id, resolved=True, satisfaction="satisfied")
+    assert t.state == "closed" and t.closed_at is not None
+    assert r.agency_id == w.scj.id and r.cycle == 0
+    assert core.active_assignments(t) == []
+    with pytest.raises(WorkflowError):
+        handling.rate(w.biz, t.id, resolved=True, satisfaction="satisfied")
+
+
+def test_reopen_goes_back_to_the_same_lead_with_a_new_cycle(w, monkeypatch):
+    t = w.replied(monkeypatch)
+    handling.rate(w.biz, t.id, resolved=False, satisfaction="dissatisfied", comment="检查仍然很多")
+    handling.reopen(w.biz, t.id, "问题没有解决")
+    lead = core.lead_assignment(t)
+    assert t.state == "dispatched" and t.reopen_count == 1
+    assert lead.agency_id == w.scj.id and lead.cycle == 1
+    first = next(a for a in t.assignments if a.cycle == 0)
+    # 5 working days for a reopen: shorter than the first cycle's limit
+    assert (lead.resolve_due_at - lead.created_at) < (first.resolve_due_at - first.created_at)
+
+
+def test_reopen_refused_when_satisfied(w, monkeypatch):
+    t = w.replied(monkeypatch)
+    handling.rate(w.biz, t.id, resolved=True, satisfaction="satisfied")
+    with pytest.raises(WorkflowError) as e:
+        handling.reopen(w.biz, t.id)
+    assert e.value.code == "reopen_not_allowed" and t.state == "closed"
+
+
+def test_reopen_after_seven_days_refused(w, monkeypatch):
+    with time_machine.travel("2026-11-02 10:00:00+08:00", tick=False) as tm:
+        t = w.replied(monkeypatch)
+        handling.rate(w.biz, t.id, resolved=False, satisfaction="very_dissatisfied", comment="没有解决")
+        tm.move_to("2026-11-10 10:00:00+08:00")
+        with pytest.raises(WorkflowError) as e:
+            handling.reopen(w.biz, t.id)
+    assert e.value.code == "reopen_too_late" and t.state == "closed" and t.reopen_count == 0
+
+
+def test_third_dissatisfaction_goes_to_supervision(w, monkeypatch, db):
+    t = w.replied(monkeypatch)
+    answer = "经再次核查,已协调相关部门合并检查事项,今后将统一安排。"
+    for _ in range(2):
+        handling.rate(w.biz, t.id, resolved=False, satisfaction="dissatisfied", comment="仍未解决")
+        handling.reopen(w.biz, t.id, "仍未解决")
+        assert t.state == "dispatched"
+        handling.sign(w.clerk, t.id)
+        handling.reply(w.clerk, t.id, answer)
+    handling.rate(w.biz, t.id, resolved=False, satisfaction="dissatisfied", comment="第三次不满意")
+    handling.reopen(w.biz, t.id, "第三次")
+    assert t.state == "to_supervision" and t.reopen_count == 3
+    assert db.session.query(Notification).filter_by(user_id=w.supervisor.id, kind="to_supervision").count() == 1
+    assert db.session.query(Rating).filter_by(ticket_id=t.id).count() == 3
+
+
+def test_withdraw_only_before_signing(w, monkeypatch):
+    route_to(monkeypatch)
+    t = w.file()
+    with pytest.raises(WorkflowError):
+        handling.withdraw(w.clerk, t.id)
+    handling.withdraw(w.biz, t.id, "已自行解决")
+    assert t.state == "withdrawn" and core.active_assignments(t) == []
+    t2 = w.file()
+    handling.sign(w.clerk, t2.id)
+    with pytest.raises(WorkflowError) as e:
+        handling.withdraw(w.biz, t2.id)
+    assert e.value.code == "invalid_state"
+
+
+def test_note_is_internal(w, monkeypatch):
+    route_to(monkeypatch)
+    t = w.file()
+    with pytest.raises(ServiceError):
+        handling.note(w.clerk, t.id, " ")
+    with pytest.raises(WorkflowError):
+        handling.note(w.biz, t.id, "企业不能写内部备注")
+    ev = handling.note(w.clerk, t.id, "该企业上月已投诉过类似问题")
+    assert ev.internal
+    assert ev not in handling.visible_events(w.biz, t)
+    assert ev in handling.visible_events(w.admin, t)
+
+
+def test_assign(w, monkeypatch, db):
+    route_to(monkeypatch)
+    t = w.file()
+    with pytest.raises(WorkflowError) as e:
+        handling.assign(w.clerk, t.id, w.clerk_b.id)  # a clerk may only take it
+    assert e.value.code == "assign_forbidden"
+    with pytest.raises(ServiceError):
+        handling.assign(w.admin, t.id, w.other.id)  # not of this agency
+    handling.assign(w.clerk_b, t.id, w.clerk_b.id)
+    assert core.lead_assignment(t).clerk_id == w.clerk_b.id
+    handling.assign(w.admin, t.id, w.clerk.id)
+    assert core.lead_assignment(t).clerk_id == w.clerk.id
+    assert db.session.query(Notification).filter_by(user_id=w.clerk.id, kind="assigned").count() == 1
+    assert db.session.query(TicketEvent).filter_by(ticket_id=t.id, action="assign").count() == 2
+
+
+def test_refused_action_writes_nothing(w, monkeypatch, db):
+    route_to(monkeypatch)
+    t = w.file()
+    handling.sign(w.clerk, t.id)
+    before = db.session.query(TicketEvent).count()
+    bad = FileStorage(stream=io.BytesIO(b"MZ\x90\x00" + b"\x00" * 200), filename="答复.pdf")
+    with pytest.raises(ServiceError):
+        handling.reply(w.clerk, t.id, "经核查,已协调相关部门合并检查事项,今后将统一安排。", files=[bad])
+    db.session.expire_all()
+    assert db.session.query(TicketEvent).count() == before
+    assert t.state == "in_progress" and t.reply is None
+
+
+def test_phone_visibility(w, monkeypatch):
+    route_to(monkeypatch)
+    t = w.file()
+    assert handling.may_see_phone(w.biz, t) and handling.may_see_phone(w.clerk, t)
+    assert not handling.may_see_phone(w.other, t) and not handling.may_see_phone(w.supervisor, t)

@@ -1,0 +1,42 @@
+"""`flask demo seed`: accounts for every role, tickets in each state, idempotent."""
+from sqlalchemy import func, select
+
+from app.domain.uscc import validate_uscc
+from app.models import Enterprise, Notification, Ticket, TicketEvent, User
+from tests.conftest import login
+
+
+def _counts(db):
+    return tuple(db.session.scalar(select(func.count()).select_from(m))
+                 for m in (User, Enterprise, Ticket, TicketEvent, Notification))
+
+
+def test_seed_fails_clearly_without_agencies(runner, make_city):
+    make_city(agencies=("市市场监管局",))
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code != 0 and "市税务局" in result.output and "plans import" in result.output
+
+
+def test_seed_creates_accounts_and_tickets_once(runner, make_city, db, client):
+    make_city(agencies=("市市场监管局", "市税务局"))
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    for name in ("admin", "dispatcher_ly", "supervisor_ly", "clerk_scj", "agencyadmin_scj", "clerk_sw",
+                 "biz1", "biz2"):
+        assert name in result.output
+    assert "demo12345" in result.output
+    for e in db.session.scalars(select(Enterprise)):
+        assert validate_uscc(e.uscc) == e.uscc
+    states = set(db.session.scalars(select(Ticket.state)))
+    assert {"dispatched", "in_progress", "suspended", "replied", "closed", "withdrawn"} <= states
+    # every ticket carries real events
+    for t in db.session.scalars(select(Ticket)):
+        assert len(t.events) >= 2
+    before = _counts(db)
+    again = runner.invoke(args=["demo", "seed"])
+    assert again.exit_code == 0, again.output
+    db.session.expire_all()
+    assert _counts(db) == before
+    # the demo password works
+    r = login(client, "clerk_scj", "demo12345")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/desk/")
