@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -42,6 +43,8 @@ class AppealForm(FlaskForm):
     contact_phone = StringField(
         _l("联系电话"), validators=[Optional(), Regexp(r"^[0-9\-+ ]{7,20}$", message=_l("联系电话格式不正确"))])
     files = MultipleFileField(_l("附件"), description=_l("最多5个,每个不超过10MB;PDF、JPG、PNG、DOCX、XLSX"))
+    # Set once the business has seen its similar open tickets and still wants to file.
+    seen_similar = HiddenField(default="")
     submit = SubmitField(_l("提交诉求"))
 
 

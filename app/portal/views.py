@@ -17,7 +17,7 @@ from app.portal.forms import (
     ReopenForm,
     WithdrawForm,
 )
-from app.services import NotFound, ServiceError, attachments, handling
+from app.services import NotFound, ServiceError, attachments, dispatching, handling
 from app.services import tickets as core
 from app.web.access import roles_required
 from app.web.i18n import translate_error
@@ -46,7 +46,15 @@ def new_ticket():
     form = AppealForm()
     if request.method == "GET" and current_user.enterprise is not None:
         form.contact_phone.data = current_user.enterprise.phone
-    if form.validate_on_submit():
+    similar = []
+    if form.validate_on_submit() and form.seen_similar.data != "1":
+        # Show the business its own similar open tickets before it files the same thing twice.
+        similar = dispatching.similar_open_tickets(current_user.enterprise_id, form.title.data,
+                                                   form.description.data)
+        if similar:
+            form.seen_similar.data = "1"
+            flash(_("您有相似的诉求尚未办结。如仍需提交,请重新选择附件后再次点击“提交诉求”。"), "warning")
+    if form.validate_on_submit() and not similar:
         try:
             ticket = core.file_ticket(
                 current_user, kind=form.kind.data, topic=form.topic.data, title=form.title.data,
@@ -55,14 +63,11 @@ def new_ticket():
                 files=request.files.getlist(form.files.name),
             )
         except (ServiceError, WorkflowError) as exc:
-            # file_ticket raises without rolling back (an attachment refused after the flush):
-            # drop its half-built ticket so nothing of it is written.
-            db.session.rollback()
             flash(translate_error(exc), "error")
         else:
             flash(_("诉求已提交,工单号 %(n)s", n=ticket.number), "success")
             return redirect(url_for("portal.ticket", ticket_id=ticket.id))
-    return render_template("portal/new.html", form=form)
+    return render_template("portal/new.html", form=form, similar=similar)
 
 
 def _visible_or_404(ticket_id: int) -> Ticket:

@@ -248,17 +248,22 @@ def file_ticket(
         contact_name=contact_name or user.enterprise.contact_name or user.display_name,
         contact_phone=contact_phone or user.enterprise.phone, state="submitted", created_at=at,
     )
-    db.session.add(ticket)
-    db.session.flush()
-    filed = record(ticket, "file", user, at=at, details={"kind": kind, "topic": topic})
-    if files:
-        from app.services import attachments
+    try:
+        db.session.add(ticket)
+        db.session.flush()
+        filed = record(ticket, "file", user, at=at, details={"kind": kind, "topic": topic})
+        if files:
+            from app.services import attachments
 
-        attachments.save_all(ticket, files, user, event=filed)
-    route(ticket, at)
-    notifications.notify(
-        notifications.enterprise_users(ticket), ticket, "filed",
-        N_("您的诉求已提交,工单号 %(n)s") % {"n": ticket.number},
-    )
+            attachments.save_all(ticket, files, user, event=filed)
+        route(ticket, at)
+        notifications.notify(
+            notifications.enterprise_users(ticket), ticket, "filed",
+            N_("您的诉求已提交,工单号 %(n)s") % {"n": ticket.number},
+        )
+    except Exception:
+        # A refused attachment (or anything else) leaves no half-filed ticket behind.
+        db.session.rollback()
+        raise
     commit()
     return ticket

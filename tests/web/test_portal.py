@@ -140,3 +140,17 @@ def test_inbox(client, w, db):
     client.post("/inbox/read", data={"csrf_token": token})
     assert "未读 0 条" in client.get("/inbox").get_data(as_text=True)
     assert client.post("/inbox/read").status_code == 400
+
+
+def test_similar_open_ticket_is_shown_before_filing_again(client, w, db):
+    login(client, "biz1")
+    assert _file_via_form(client).status_code == 302
+    # the same appeal again: the business sees its open ticket first, and nothing is filed yet
+    r = _file_via_form(client)
+    page = r.get_data(as_text=True)
+    first = db.session.query(Ticket).one()
+    assert r.status_code == 200 and "相似的诉求" in page and first.number in page
+    assert 'name="seen_similar" type="hidden" value="1"' in page
+    # having seen it, the business may still file
+    r = _file_via_form(client, seen_similar="1")
+    assert r.status_code == 302 and db.session.query(Ticket).count() == 2
