@@ -22,6 +22,7 @@ from app.services import (
     ServiceError,
     attachments,
     clocks,
+    evaluation,
     commit,
     notifications,
 )
@@ -269,6 +270,9 @@ def rate(user: User, ticket_id: int, *, resolved: bool, satisfaction: str, comme
         resolved=resolved, satisfaction=satisfaction, comment=comment or None, created_at=at,
     )
     db.session.add(rating)
+    db.session.flush()
+    # A rating of a month already frozen is logged; it counts in the open month.
+    evaluation.note_late_rating(rating)
     ticket.closed_at = at
     # Closed: the assignments leave the queues but keep their end state (replied, opinion …).
     for a in core.active_assignments(ticket):
