@@ -42,3 +42,8 @@ ci:
 
 clean:
 	rm -rf $(VENV) instance/desk.sqlite
+
+translations-update: install ## re-extract the catalogue after changing user-visible strings
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o app/translations/messages.pot app templates
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l en
+	rm -f app/translations/messages.pot
