@@ -29,7 +29,6 @@ from app.services import N_, ServiceError, commit
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 WEIGHTS_KEY = "evaluation.weights"
-AUTO_KEY = "evaluation.count_auto_ratings"
 SATISFIED = ("very_satisfied", "satisfied")
 DISSATISFIED = ("dissatisfied", "very_dissatisfied")
 # Metrics a number of the report can be opened on (drill-down).
@@ -84,11 +83,10 @@ def _setting(key: str, jurisdiction: str):
 
 def settings_for(jurisdiction: str) -> scoring.Settings:
     """Weights, deductions, grades and the auto-rating rule of a jurisdiction (or the defaults)."""
-    auto = _setting(AUTO_KEY, jurisdiction)
-    if isinstance(auto, dict):
-        auto = auto.get("value", auto.get("enabled", True))
+    from app.services.sla import count_auto_ratings  # one reader of the setting, owned by the SLA side
+
     return scoring.Settings.from_dict(_setting(WEIGHTS_KEY, jurisdiction),
-                                      count_auto_ratings=True if auto is None else bool(auto))
+                                      count_auto_ratings=count_auto_ratings(jurisdiction))
 
 
 # --- the SQL conditions, shared by the aggregates and the drill-downs ---------------------------

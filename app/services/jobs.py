@@ -1,6 +1,6 @@
 """The periodic jobs the scheduler runs; each is a plain service call, also reachable from the CLI."""
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -10,9 +10,31 @@ class Job:
     seconds: int
 
 
+def _sweep():
+    from app.services import sla
+
+    return sla.sweep()
+
+
+def _auto_close():
+    from app.services import sla
+
+    return sla.auto_close()
+
+
+def _send_outbox():
+    from app.services import sla
+
+    return sla.send_outbox()
+
+
 def _jobs() -> list[Job]:
-    # Imported lazily: the services import models, which need the app's extensions first.
-    return []
+    # The services are imported lazily (inside each job): they import models, which need the app.
+    return [
+        Job("sla_sweep", _sweep, 60),
+        Job("auto_close", _auto_close, 3600),
+        Job("send_outbox", _send_outbox, 60),
+    ]
 
 
 JOBS: list[Job] = _jobs()

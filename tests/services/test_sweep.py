@@ -1,0 +1,214 @@
+"""The escalation sweep: every ladder step fires exactly once, survives a crash; auto-close; outbox."""
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from app.domain.routing.models import Decision
+from app.models import Escalation, Notification, OutboxEmail, Rating, TicketEvent
+from app.services import clocks, commit, jobs, sla, tickets
+
+SH = ZoneInfo("Asia/Shanghai")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sh(*args) -> datetime:
+    return datetime(*args, tzinfo=SH).astimezone(UTC)
+
+
+@pytest.fixture
+def world(db, make_city, make_user, monkeypatch):
+    """A city, its agency staff and supervisor, and file(at) routed to 市市场监管局."""
+    _city, agencies = make_city(agencies=("市市场监管局", "市税务局"))
+    agency = agencies["市市场监管局"]
+    business = make_user("enterprise")
+    staff = {
+        "clerk": make_user("clerk", agency=agency),
+        "agency_admin": make_user("agency_admin", agency=agency),
+        "supervisor": make_user("supervisor", jurisdiction="liaoyuan"),
+    }
+    monkeypatch.setattr("app.services.routing.decide", lambda j, title, text, topic=None: Decision(
+        jurisdiction=j, agency="市市场监管局", co_agencies=(), measure=None, confidence=0.9,
+        to_dispatch=False, explanation="test"))
+
+    def file(at: datetime, kind="complaint"):
+        with time_machine.travel(at, tick=False):
+            t = tickets.file_ticket(business, kind=kind, topic="tax", title="发票问题",
+                                    description="申请增值税专用发票一直没有办理结果。")
+        return t, tickets.lead_assignment(t)
+
+    return {"file": file, "staff": staff, "agency": agency}
+
+
+def fired(db, a):
+    return sorted(db.session.execute(
+        select(Escalation.clock, Escalation.level).where(Escalation.assignment_id == a.id)).tuples())
+
+
+def inbox(db, user):
+    return [n.kind for n in db.session.scalars(select(Notification).where(
+        Notification.user_id == user.id, Notification.kind.startswith("escalate")))]
+
+
+def test_ladder_fires_each_step_once(world, db):
+    ticket, a = world["file"](sh(2025, 9, 30, 16, 30))
+    staff = world["staff"]
+    # sign reminder at 75 % of 2 working hours: 10-09 09:30
+    assert sla.sweep(sh(2025, 10, 9, 9, 29))["fired"] == 0
+    assert sla.sweep(sh(2025, 10, 9, 9, 30)) == {"checked": 1, "fired": 1}
+    assert fired(db, a) == [("sign", "remind")]
+    assert sla.sweep(sh(2025, 10, 9, 9, 45))["checked"] == 0  # next check moved on
+    assert a.next_check_at == sh(2025, 10, 9, 10, 0) + timedelta(microseconds=1)
+    assert sla.sweep(sh(2025, 10, 9, 10, 1))["fired"] == 1
+    assert fired(db, a) == [("sign", "remind"), ("sign", "supervise")]
+    assert inbox(db, staff["clerk"]) == ["escalate_remind"]
+    assert "escalate_supervise" in inbox(db, staff["agency_admin"])
+    assert "escalate_supervise" in inbox(db, staff["supervisor"])
+    # signed: the resolve clock (deadline 10-28 17:30) climbs the whole ladder
+    a.signed_at = sh(2025, 10, 9, 10, 30)
+    clocks.refresh(a, sh(2025, 10, 9, 10, 30))
+    commit()
+    steps = [
+        (sh(2025, 10, 23, 10, 30), "remind"),      # 79.5 of 106 working hours used
+        (sh(2025, 10, 28, 17, 31), "supervise"),   # just after the deadline
+        (sh(2025, 10, 31, 17, 30), "flag"),        # close of the 3rd workday after it
+        (sh(2025, 11, 4, 17, 30), "interview"),    # close of the 5th
+    ]
+    for at, level in steps:
+        assert sla.sweep(at - timedelta(minutes=1))["fired"] == 0, level
+        assert sla.sweep(at)["fired"] == 1, level
+        assert ("resolve", level) in fired(db, a)
+        # the highest level fired on any clock (the sign clock already reached supervise)
+        assert a.escalation_level == ("supervise" if level == "remind" else level)
+    assert a.next_check_at is None
+    # many more sweeps change nothing
+    for days in range(0, 40, 3):
+        sla.sweep(sh(2025, 11, 5) + timedelta(days=days))
+    assert len(fired(db, a)) == 6
+    events = list(db.session.scalars(select(TicketEvent).where(
+        TicketEvent.ticket_id == ticket.id, TicketEvent.action == "escalate")))
+    assert sorted((e.details["clock"], e.details["level"]) for e in events) == fired(db, a)
+    assert inbox(db, staff["supervisor"]).count("escalate_flag") == 1
+    assert "escalate_flag" not in inbox(db, staff["clerk"])
+
+
+def test_everything_due_at_once_fires_in_one_sweep(world, db):
+    _, a = world["file"](sh(2025, 9, 30, 16, 30))
+    assert sla.sweep(sh(2025, 12, 31, 12, 0))["fired"] == 6
+    assert a.escalation_level == "interview" and a.next_check_at is None
+    assert sla.sweep(sh(2026, 1, 31, 12, 0))["fired"] == 0
+
+
+def test_duplicate_insert_is_skipped_not_raised(world, db):
+    """Another process fired the level first: the row exists, the sweep skips it silently."""
+    ticket, a = world["file"](sh(2025, 9, 30, 16, 30))
+    db.session.add(Escalation(assignment_id=a.id, ticket_id=ticket.id, agency_id=a.agency_id,
+                              level="remind", clock="sign", fired_at=sh(2025, 10, 9, 9, 30)))
+    commit()
+    a.next_check_at = sh(2025, 10, 9, 9, 30)  # as if this process had not seen it yet
+    commit()
+    assert sla._insert_escalation({"assignment_id": a.id, "ticket_id": ticket.id, "agency_id": a.agency_id,
+                                   "level": "remind", "clock": "sign", "fired_at": sh(2025, 10, 9)}) is False
+    db.session.rollback()
+    assert len(fired(db, a)) == 1
+
+
+def test_suspended_ticket_does_not_escalate(world, db):
+    from app.models import Suspension
+
+    ticket, a = world["file"](sh(2025, 9, 30, 16, 30))
+    a.signed_at = sh(2025, 10, 9, 9, 0)
+    db.session.add(Suspension(ticket_id=ticket.id, question="请补充材料", started_at=sh(2025, 10, 10, 10, 0)))
+    clocks.pause(ticket, sh(2025, 10, 10, 10, 0))
+    commit()
+    sla.sweep(sh(2025, 12, 1))
+    assert fired(db, a) == []
+
+
+def _sweep_cli(app, *args, crash_after=None):
+    env = dict(os.environ, FLASK_APP="wsgi.py", DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+               APP_CONFIG="development")
+    env.pop(sla._CRASH_ENV, None)
+    if crash_after:
+        env[sla._CRASH_ENV] = str(crash_after)
+    return subprocess.run([sys.executable, "-m", "flask", "sla", "sweep", *args], cwd=ROOT, env=env, check=False,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_crash_mid_sweep_loses_nothing_doubles_nothing(world, app, db):
+    made = [world["file"](sh(2025, 9, 30, 16, 30) + timedelta(minutes=i))[1].id for i in range(25)]
+    db.session.remove()
+    crashed = _sweep_cli(app, "--batch", "10", crash_after=23)  # dies inside the 3rd batch
+    assert crashed.returncode == 17, crashed.stderr
+    count = db.session.scalar(select(func.count(Escalation.id)))
+    assert count == 20 * 6  # two committed batches; the third was rolled back whole
+    done = _sweep_cli(app, "--batch", "10")
+    assert done.returncode == 0, done.stderr
+    assert "fired 30" in done.stdout
+    rows = db.session.execute(select(Escalation.assignment_id, func.count()).group_by(Escalation.assignment_id)).all()
+    assert sorted(r[0] for r in rows) == sorted(made) and {r[1] for r in rows} == {6}
+    events = db.session.scalar(select(func.count(TicketEvent.id)).where(TicketEvent.action == "escalate"))
+    assert events == 25 * 6
+    again = _sweep_cli(app)
+    assert "fired 0" in again.stdout
+    assert db.session.scalar(select(func.count(Escalation.id))) == 150
+
+
+def test_auto_close_after_ten_days(world, db):
+    ticket, a = world["file"](sh(2025, 9, 30, 16, 30))
+    replied = sh(2025, 10, 9, 15, 0)
+    ticket.state, ticket.replied_at, ticket.reply = "replied", replied, "已办理完毕。"
+    a.replied_at = replied
+    commit()
+    assert sla.auto_close(replied + timedelta(days=9, hours=23))["closed"] == 0
+    assert sla.auto_close(replied + timedelta(days=10)) == {"closed": 1, "conflicts": 0}
+    assert ticket.state == "closed" and ticket.closed_at == replied + timedelta(days=10)
+    rating = db.session.scalar(select(Rating).where(Rating.ticket_id == ticket.id))
+    assert rating.auto and rating.resolved and rating.satisfaction == "satisfied"
+    assert rating.agency_id == world["agency"].id
+    assert ticket.events[-1].action == "auto_close"
+    assert sla.auto_close(replied + timedelta(days=20))["closed"] == 0
+    assert sla.count_auto_ratings("liaoyuan") is True
+
+
+def test_send_outbox_queues_without_smtp(app, db, monkeypatch):
+    db.session.add(OutboxEmail(to_address="a@example.com", subject="s", body="b"))
+    commit()
+    app.config["SMTP_HOST"] = None
+    assert sla.send_outbox()["sent"] == 0
+    sent = []
+
+    class FakeSMTP:
+        def __init__(self, host, port, timeout=None):
+            assert host == "mail.local"
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def send_message(self, msg):
+            sent.append(msg["To"])
+
+    monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
+    app.config["SMTP_HOST"] = "mail.local"
+    assert sla.send_outbox()["sent"] == 1
+    assert sent == ["a@example.com"]
+    assert db.session.scalar(select(OutboxEmail)).sent_at is not None
+
+
+def test_jobs_and_scheduler(app):
+    from workers import scheduler
+
+    assert {j.name: j.seconds for j in jobs.JOBS} == {"sla_sweep": 60, "auto_close": 3600, "send_outbox": 60}
+    sched = scheduler.build(app)
+    assert {j.id for j in sched.get_jobs()} == {"sla_sweep", "auto_close", "send_outbox"}
+    with app.app_context():
+        assert jobs.JOBS[0].func()["checked"] == 0

@@ -1,0 +1,102 @@
+"""Two scheduler processes sweeping the same due set on PostgreSQL never double-fire.
+
+Uses a dedicated database (test_sweep_<pid>) created here, so the truncating
+fixtures of other tests are not disturbed. Skipped on SQLite (no row locks; the
+unique constraint keeps a single SQLite sweeper correct).
+"""
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db
+from config import TestConfig
+
+PG_URL = os.environ.get("TEST_DATABASE_URL") or ""
+ROOT = Path(__file__).resolve().parents[2]
+N = 400
+
+pytestmark = pytest.mark.skipif(not PG_URL.startswith("postgresql"), reason="needs PostgreSQL")
+
+
+@pytest.fixture
+def dedicated_db():
+    name = f"test_sweep_{os.getpid()}"
+    admin = create_engine(make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _populate(url: str) -> None:
+    """N open, long-overdue assignments (every level of both clocks due: 6 each), made through clocks.start."""
+    from flask_migrate import upgrade
+
+    from app.domain.uscc import check_digit
+    from app.models import Agency, Assignment, Enterprise, Jurisdiction, Ticket, User
+    from app.services import clocks
+
+    class Cfg(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        db.session.add(Jurisdiction(code="liaoyuan", name="辽源市", name_en="Liaoyuan", prefix="LY"))
+        db.session.flush()
+        agency = Agency(jurisdiction="liaoyuan", name="市市场监管局", aliases=[], kind="department")
+        body = "91220400MA0000001"
+        ent = Enterprise(uscc=body + check_digit(body), name="测试企业", jurisdiction="liaoyuan", phone="1")
+        db.session.add_all([agency, ent])
+        db.session.flush()
+        clerk = User(username="clerk", display_name="clerk", role="clerk", agency_id=agency.id)
+        clerk.set_password("password123")
+        db.session.add(clerk)
+        start = datetime(2025, 9, 30, 8, 30, tzinfo=UTC)
+        for i in range(N):
+            t = Ticket(number=f"LY20250930-{i:06d}", jurisdiction="liaoyuan", enterprise_id=ent.id, kind="complaint",
+                       topic="tax", title="t", description="d" * 10, state="dispatched", lead_agency_id=agency.id,
+                       created_at=start)
+            a = Assignment(ticket=t, agency_id=agency.id, role="lead", created_at=start + timedelta(seconds=i))
+            db.session.add_all([t, a])
+            db.session.flush()
+            clocks.start(a, a.created_at)
+        db.session.commit()
+        db.engine.dispose()
+
+
+def test_two_processes_never_double_fire(dedicated_db):
+    _populate(dedicated_db)
+    env = dict(os.environ, FLASK_APP="wsgi.py", DATABASE_URL=dedicated_db, APP_CONFIG="development")
+    env.pop("SLA_SWEEP_CRASH_AFTER", None)
+    cmd = [sys.executable, "-m", "flask", "sla", "sweep", "--batch", "20"]
+    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
+    fired = [int(o[0].split("fired ")[1].split(";")[0]) for o in outs]
+    assert sum(fired) == N * 6, outs  # each level once, shared between the two
+    engine = create_engine(dedicated_db)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM escalations")).scalar() == N * 6
+        assert conn.execute(text(
+            "SELECT count(*) FROM (SELECT assignment_id, clock, level FROM escalations "
+            "GROUP BY 1, 2, 3 HAVING count(*) > 1) d")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM ticket_events WHERE action = 'escalate'")).scalar() == N * 6
+        assert conn.execute(text("SELECT count(*) FROM notifications WHERE kind = 'escalate_remind'")).scalar() == 2 * N
+        assert conn.execute(text(
+            "SELECT count(*) FROM assignments WHERE next_check_at IS NOT NULL")).scalar() == 0
+    engine.dispose()

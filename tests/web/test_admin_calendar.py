@@ -1,0 +1,118 @@
+"""The admin calendar page: list a year's exceptions, add/remove days, mark a year entered."""
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from app.models import CalendarDay, CalendarYear
+from app.services import clocks
+from tests.conftest import csrf_token, login
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def sh(*args) -> datetime:
+    return datetime(*args, tzinfo=SH).astimezone(UTC)
+
+
+
+@pytest.fixture
+def admin_client(client, make_user, make_city):
+    make_city()
+    make_user("admin", username="root", jurisdiction=None)
+    login(client, "root")
+    return client
+
+
+def _deadline():
+    cal = clocks.calendar_for("liaoyuan")
+    return clocks.policy_of("liaoyuan", "complaint", False).resolve.due(cal, sh(2025, 9, 30, 16, 30))
+
+
+def test_page_lists_exceptions_and_warns_about_next_year(admin_client):
+    with time_machine.travel(sh(2026, 11, 21, 10, 0), tick=False):
+        page = admin_client.get("/admin/calendar?year=2025").get_data(as_text=True)
+    assert "2025-10-11" in page and "国庆节" in page and "调休上班" in page
+    assert "2027 年的节假日安排尚未录入" in page
+
+
+def test_non_admin_is_refused(client, make_user):
+    make_user("clerk", username="c1")
+    login(client, "c1")
+    assert client.get("/admin/calendar").status_code == 403
+
+
+def _open_assignment(db, make_user):
+    """An open complaint assigned at Tue 2025-09-30 16:30 (stored deadlines set by clocks.start)."""
+    from app.models import Agency, Assignment, Ticket
+
+    biz = make_user("enterprise")
+    agency = Agency(jurisdiction="liaoyuan", name="市商务局", aliases=[], kind="department")
+    t = Ticket(number="LY20250930-000001", jurisdiction="liaoyuan", enterprise_id=biz.enterprise_id,
+               kind="complaint", topic="tax", title="发票", description="申请增值税专用发票没有结果。",
+               state="dispatched", created_at=sh(2025, 9, 30, 16, 30))
+    a = Assignment(ticket=t, agency=agency, role="lead", created_at=sh(2025, 9, 30, 16, 30))
+    db.session.add_all([agency, t, a])
+    db.session.flush()
+    clocks.start(a, a.created_at)
+    db.session.commit()
+    return a
+
+
+def test_add_holiday_moves_deadlines(admin_client, db, make_user):
+    assert _deadline() == sh(2025, 10, 28, 17, 30)
+    a = _open_assignment(db, make_user)
+    assert a.resolve_due_at == sh(2025, 10, 28, 17, 30)
+    token = csrf_token(admin_client, "/admin/calendar?year=2025")
+    r = admin_client.post("/admin/calendar/days?year=2025", data={
+        "csrf_token": token, "day-day": "2025-10-15", "day-kind": "holiday", "day-name": "临时休假"},
+        follow_redirects=True)
+    assert "已保存 2025-10-15" in r.get_data(as_text=True)
+    row = db.session.get(CalendarDay, date(2025, 10, 15))
+    assert row.source == "admin" and row.is_workday is False
+    assert _deadline() == sh(2025, 10, 29, 17, 30)  # one workday less before it
+    db.session.expire_all()
+    assert a.resolve_due_at == sh(2025, 10, 29, 17, 30)  # the stored deadline moved with the calendar
+    # remove it again: the deadline comes back
+    r = admin_client.post("/admin/calendar/days/remove?year=2025",
+                          data={"csrf_token": token, "rm-day": "2025-10-15"}, follow_redirects=True)
+    assert db.session.get(CalendarDay, date(2025, 10, 15)) is None
+    assert _deadline() == sh(2025, 10, 28, 17, 30)
+    db.session.expire_all()
+    assert a.resolve_due_at == sh(2025, 10, 28, 17, 30)
+
+
+def test_bad_date_is_refused_with_a_clear_message(admin_client, db):
+    token = csrf_token(admin_client, "/admin/calendar")
+    before = _deadline()
+    r = admin_client.post("/admin/calendar/days", data={
+        "csrf_token": token, "day-day": "2025-13-45", "day-kind": "holiday", "day-name": ""},
+        follow_redirects=True)
+    page = r.get_data(as_text=True)
+    assert "日期格式不正确" in page and "YYYY-MM-DD" in page
+    assert db.session.query(CalendarDay).filter_by(source="admin").count() == 0
+    assert _deadline() == before
+    r = admin_client.post("/admin/calendar/days", data={
+        "csrf_token": token, "day-day": "2025-10-18", "day-kind": "holiday"}, follow_redirects=True)
+    assert "本来就是休息日" in r.get_data(as_text=True)
+
+
+def test_mark_year_entered_and_working_hours(admin_client, db):
+    token = csrf_token(admin_client, "/admin/calendar")
+    r = admin_client.post("/admin/calendar/years", data={"csrf_token": token, "year-year": "2027"},
+                          follow_redirects=True)
+    assert db.session.get(CalendarYear, 2027).source == "admin"
+    with time_machine.travel(sh(2026, 11, 21, 10, 0), tick=False):
+        page = admin_client.get("/admin/calendar").get_data(as_text=True)
+    assert "尚未录入" not in page
+    r = admin_client.post("/admin/calendar/hours", data={
+        "csrf_token": token, "hours-jurisdiction": "liaoyuan", "hours-periods": "08:30-12:00, 14:00-17:30"},
+        follow_redirects=True)
+    assert "工作时间已保存" in r.get_data(as_text=True)
+    cal = clocks.calendar_for("liaoyuan")
+    assert cal.add_working_hours(sh(2025, 9, 30, 17, 0), 1) == sh(2025, 10, 9, 9, 0)
+    r = admin_client.post("/admin/calendar/hours", data={
+        "csrf_token": token, "hours-jurisdiction": "liaoyuan", "hours-periods": "18:00-09:00"},
+        follow_redirects=True)
+    assert "工作时间格式不正确" in r.get_data(as_text=True)
