@@ -23,7 +23,7 @@ Conventions (see docs/calendar-and-sla.md):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from types import MappingProxyType
@@ -38,7 +38,7 @@ __all__ = [
     "hours_to_timedelta",
 ]
 
-UTC = timezone.utc
+UTC = UTC
 
 #: Default office hours: 09:00-12:00 and 13:30-17:30 (7 working hours a day).
 DEFAULT_PERIODS: tuple[tuple[time, time], ...] = (

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Literal, Optional
+from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from app.domain.calendar import WorkingCalendar, _as_count, _as_utc, hours_to_timedelta
 
@@ -51,14 +51,14 @@ __all__ = [
     "trigger_at",
 ]
 
-UTC = timezone.utc
+UTC = UTC
 _ZERO = timedelta(0)
 #: Smallest datetime step; "overdue" starts one tick after ``due``.
 _TICK = timedelta(microseconds=1)
 
 Unit = Literal["working_hours", "working_days", "calendar_minutes", "calendar_hours"]
 Light = Literal["green", "yellow", "red"]
-Pause = tuple[datetime, Optional[datetime]]
+Pause = tuple[datetime, datetime | None]
 
 UNITS: tuple[str, ...] = ("working_hours", "working_days", "calendar_minutes", "calendar_hours")
 
@@ -523,7 +523,7 @@ class Clock:
         start: datetime,
         pauses: Sequence[Pause] = (),
         extension_days: int = 0,
-    ) -> "Clock":
+    ) -> Clock:
         """Build a clock for ``limit`` started at ``start``."""
         due = deadline(calendar, limit, start, closed_pauses(pauses), extension_days)
         if due is None:  # pragma: no cover - closed_pauses leaves no open pause

@@ -22,7 +22,7 @@ def N_(s: str) -> str:
 
 def check_digit(first17: str) -> str:
     """The 18th character for the first 17 characters of a code."""
-    total = sum(ALPHABET.index(c) * w for c, w in zip(first17, WEIGHTS))
+    total = sum(ALPHABET.index(c) * w for c, w in zip(first17, WEIGHTS, strict=False))
     return ALPHABET[(31 - total % 31) % 31]
 
 

@@ -10,8 +10,9 @@ and may contain ``%(name)s`` placeholders filled from ``WorkflowError.params``.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 
 def N_(s: str) -> str:

@@ -59,19 +59,19 @@ def read_sources(data_dir: Path | None = None) -> tuple[list[Source], Lexicon]:
     try:
         manifest = json.loads((data_dir / "plans" / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ServiceError(N_("无法读取方案清单 data/plans/manifest.json:%(e)s"), code="manifest", e=str(exc))
+        raise ServiceError(N_("无法读取方案清单 data/plans/manifest.json:%(e)s"), code="manifest", e=str(exc)) from exc
     sources = []
     for file_name, meta in manifest.items():
         path = data_dir / "plans" / file_name
         try:
             raw = path.read_bytes()
-        except OSError:
-            raise ServiceError(N_("方案文件 %(f)s 不存在"), code="missing_file", f=file_name)
+        except OSError as exc:
+            raise ServiceError(N_("方案文件 %(f)s 不存在"), code="missing_file", f=file_name) from exc
         j = meta["jurisdiction"]
         try:
             plan = parse_plan_bytes(raw, j, fallback_title=FALLBACK_TITLES.get(j))
         except PlanFormatError as exc:
-            raise ServiceError(N_("方案文件 %(f)s 格式有误:%(e)s"), code="plan_format", f=file_name, e=str(exc))
+            raise ServiceError(N_("方案文件 %(f)s 格式有误:%(e)s"), code="plan_format", f=file_name, e=str(exc)) from exc
         fingerprint = hashlib.sha256(raw + b"\0" + lexicon_bytes).hexdigest()
         source = Source(file_name, meta, fingerprint, plan)
         for pm in plan.measures:

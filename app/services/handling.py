@@ -22,8 +22,8 @@ from app.services import (
     ServiceError,
     attachments,
     clocks,
-    evaluation,
     commit,
+    evaluation,
     notifications,
 )
 from app.services import tickets as core

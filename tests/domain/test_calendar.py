@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ from app.domain.calendar import (
 )
 
 SH = ZoneInfo("Asia/Shanghai")
-UTC = timezone.utc
+UTC = UTC
 CAL = default_calendar()
 
 

@@ -4,8 +4,13 @@ import pytest
 
 from app.domain import workflow as wf
 from app.domain.workflow import (
-    OPEN_STATES, STATES, TERMINAL_STATES, TRANSITIONS, WorkflowError,
-    allowed_actions, check,
+    OPEN_STATES,
+    STATES,
+    TERMINAL_STATES,
+    TRANSITIONS,
+    WorkflowError,
+    allowed_actions,
+    check,
 )
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -1,8 +1,7 @@
 """Routing of enterprise appeals to the responsible agency (pure Python, no Flask/SQLAlchemy)."""
 from .infer import infer_responsibilities
 from .lexicon import AgencyEntry, Lexicon, LexiconError, load_lexicon
-from .models import (CatalogMeasure, CatalogResponsibility, Candidate, Decision, Example,
-                     RoutingInputError)
+from .models import Candidate, CatalogMeasure, CatalogResponsibility, Decision, Example, RoutingInputError
 from .normalize import normalize
 from .router import Router
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from .models import Decision, RoutingInputError
 
@@ -58,7 +58,7 @@ def route_lines(lines: Iterable[str], router) -> Iterator[str]:
         except RoutingInputError as exc:
             yield _error(item_id, str(exc))
             continue
-        except Exception:  # never let one line stop the batch
+        except Exception:  # noqa: BLE001 — never let one line stop the batch
             yield _error(item_id, "该诉求无法自动派单,请人工处理")
             continue
         yield json.dumps(decision_to_dict(item_id, d), ensure_ascii=False)

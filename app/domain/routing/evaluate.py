@@ -1,8 +1,8 @@
 """Top-1 / top-3 accuracy of a router on labelled cases ({"jurisdiction","title","text","expect",["topic"]})."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from .models import RoutingInputError
 

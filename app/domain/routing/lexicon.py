@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from .normalize import normalize
 
@@ -75,7 +75,7 @@ class Lexicon:
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, path: str | Path) -> "Lexicon":
+    def load(cls, path: str | Path) -> Lexicon:
         with open(path, encoding="utf-8") as fh:
             return cls(json.load(fh))
 
@@ -155,7 +155,7 @@ class Lexicon:
 
     def all_terms(self) -> set[str]:
         out: set[str] = set(self.policy_terms)
-        for j, entries in self._by_city.items():
+        for _j, entries in self._by_city.items():
             for e in entries:
                 out.update((e.name, *e.aliases, *e.remit, *e.remit_weak))
         return out

@@ -21,7 +21,7 @@ def _converter():
 
     try:
         return opencc.OpenCC("t2s")
-    except Exception:  # pragma: no cover - older opencc wants the .json name
+    except Exception:  # noqa: BLE001  # pragma: no cover - older opencc wants the .json name
         return opencc.OpenCC("t2s.json")
 
 

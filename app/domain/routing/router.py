@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import replace
-from typing import Iterable
+from collections.abc import Iterable
 
 from .index import BM25Index, measure_tokens
 from .infer import remit_scores
@@ -80,7 +79,7 @@ class Router:
             self._add_example(ex)
 
     # ------------------------------------------------------------ examples
-    def with_examples(self, examples: Iterable[Example]) -> "Router":
+    def with_examples(self, examples: Iterable[Example]) -> Router:
         """A router sharing this one's index, with these dispatcher corrections (replacing any before)."""
         return Router((), self.lexicon, examples, self.threshold, _shared=(self.tokenizer, self.cities))
 
@@ -135,7 +134,7 @@ class Router:
                     cover = len(tt & qset) / len(tt) if tt else 0.0
                     if cover >= 0.5:
                         rel += W_TITLE / W_MEASURE * cover * cover
-                    for agency, share, role, _src in city.shares[i]:
+                    for agency, share, _role, _src in city.shares[i]:
                         add(agency, W_MEASURE * rel * share, f"措施第{city.measures[i].number}条")
         # 2. remit terms (title counts twice)
         for part, w in ((full, 1.0), (title_n, 1.0)):
@@ -215,7 +214,7 @@ class Router:
             return None
         best = None
         for i, s in ranked:
-            for a, share, role, _src in city.shares[i]:
+            for a, share, _role, _src in city.shares[i]:
                 if a == agency:
                     val = s * share
                     if best is None or val > best[0]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 _KEEP = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]{2,}")
 

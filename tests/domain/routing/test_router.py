@@ -108,7 +108,7 @@ def test_batch_lines(router):
     assert set(good["measure"]) == {"plan", "number", "title"}
     assert all(set(c) == {"agency", "score"} for c in good["candidates"])
     assert out[1] == {"id": None, "error": out[1]["error"]} and out[1]["error"]
-    for o, i in zip(out[2:5], "bcd"):
+    for o, i in zip(out[2:5], "bcd", strict=True):
         assert o["id"] == i and set(o) == {"id", "error"}
     assert out[5]["agency"] == "市市场监管局"
     raw = next(route_lines(lines[:1], router))
