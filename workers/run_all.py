@@ -9,11 +9,23 @@ import time
 def main() -> int:
     env = dict(os.environ, FLASK_APP="wsgi.py", PYTHONUNBUFFERED="1")
     py = sys.executable
+    def child_defaults():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
     procs = [
-        subprocess.Popen([py, "-m", "flask", "run", "--host", "127.0.0.1", "--port", "5000"], env=env),
-        subprocess.Popen([py, "-m", "workers.scheduler"], env=env),
+        subprocess.Popen([py, "-m", "flask", "run", "--host", "127.0.0.1", "--port", "5000"], env=env,
+                         preexec_fn=child_defaults),
+        subprocess.Popen([py, "-m", "workers.scheduler"], env=env, preexec_fn=child_defaults),
     ]
     code = 0
+
+    def stop(*_):
+        raise KeyboardInterrupt
+
+    # Ctrl-C and `kill` both stop the two children; set explicitly, since a shell that starts us
+    # in the background leaves SIGINT ignored.
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)

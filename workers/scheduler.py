@@ -30,7 +30,7 @@ def build(app) -> BlockingScheduler:
                     log.exception("%s failed", job.name)
 
         # coalesce + max_instances=1: a slow sweep is never run twice at once in this process.
-        scheduler.add_job(run, "interval", seconds=job.seconds, id=job.name, coalesce=True,
+        scheduler.add_job(run, "interval", seconds=job.seconds, id=job.name, name=job.name, coalesce=True,
                           max_instances=1)
     return scheduler
 
