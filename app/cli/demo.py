@@ -56,6 +56,24 @@ def _uscc(body17: str) -> str:
     return body17 + check_digit(body17)
 
 
+def _seed_agency_clerks() -> list[str]:
+    """A clerk for every other agency of the demo city (ly_<role>), so that whatever agency the
+    router picks for a newcomer's appeal, someone can log in and handle it."""
+    agencies = db.session.scalars(
+        select(Agency).where(Agency.jurisdiction == CITY, Agency.collective.is_(False),
+                             Agency.name.not_in([SCJ, SW])).order_by(Agency.id)).all()
+    codes = [a.role_code for a in agencies]
+    lines = []
+    for agency in agencies:
+        code = agency.role_code if agency.role_code and codes.count(agency.role_code) == 1 else f"agency{agency.id}"
+        username = f"ly_{code}"
+        if _user(username) is None:
+            accounts.create_staff(username=username, password=PASSWORD, role="clerk",
+                                  display_name=f"{agency.name}承办人", agency_name=agency.name, jurisdiction=CITY)
+        lines.append(f"{'clerk':13} {username:16} {PASSWORD}  {agency.name}")
+    return lines
+
+
 def seed_accounts() -> list[str]:
     """Create the demo accounts that are missing; return the lines to print."""
     _need(select(Jurisdiction).where(Jurisdiction.code == CITY),
@@ -69,6 +87,7 @@ def seed_accounts() -> list[str]:
             accounts.create_staff(username=username, password=PASSWORD, role=role, display_name=display,
                                   agency_name=agency, jurisdiction=city)
         lines.append(f"{role:13} {username:16} {PASSWORD}  {agency or city or ''}")
+    lines.extend(_seed_agency_clerks())
     for username, name, body, phone in BUSINESSES:
         if _user(username) is None:
             accounts.register_enterprise(

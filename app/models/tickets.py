@@ -113,6 +113,8 @@ class Assignment(db.Model):
     __table_args__ = (
         Index("ix_assignments_ticket", "ticket_id"),
         Index("ix_assignments_agency_queue", "agency_id", "active", "resolve_due_at", "id"),
+        # The monthly evaluation selects a month's assignments by creation time.
+        Index("ix_assignments_created_at", "created_at"),
         Index(
             "ix_assignments_next_check",
             "next_check_at",
