@@ -1,21 +1,19 @@
 """Desk routes of shared handling: a co-agency signs its part and submits its opinion (协办),
 and the lead agency returns a misrouted ticket (退单). The panel `desk/_dispatch_actions.html`
 (included by the desk ticket page) gets its facts from the `dispatch_panel` template global."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.routing import BuildError
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from app.desk import bp
 from app.domain import workflow
-from app.domain.workflow import WorkflowError
 from app.services import ServiceError, dispatching, tickets
 from app.web.access import roles_required
-from app.web.i18n import translate_error
+from app.web.actions import run_action
 
 AGENCY_STAFF = ("clerk", "agency_admin")
 
@@ -70,36 +68,9 @@ def _visible(ticket_id: int):
         abort(404)
 
 
-def _back(ticket_id: int):
-    # The desk engineer's ticket page when it exists; otherwise our own shared-handling page.
-    try:
-        return redirect(url_for("desk.ticket", ticket_id=ticket_id))
-    except BuildError:
-        return redirect(url_for("desk.co_ticket", ticket_id=ticket_id))
-
-
 def _run(ticket_id: int, form, call, done: str):
     t = _visible(ticket_id)
-    if form.validate_on_submit():
-        try:
-            call(t)
-        except (ServiceError, WorkflowError) as exc:
-            flash(translate_error(exc), "error")
-        else:
-            flash(done, "success")
-    else:
-        for errors in form.errors.values():
-            for err in errors:
-                flash(str(err), "error")
-    return _back(t.id)
-
-
-@bp.route("/co/<int:ticket_id>")
-@roles_required(*AGENCY_STAFF)
-def co_ticket(ticket_id: int):
-    """The ticket as a co-agency (or the lead) sees it for shared handling."""
-    t = _visible(ticket_id)
-    return render_template("desk/co_ticket.html", ticket=t, states=workflow.STATES)
+    return run_action(form, lambda: call(t), done, url_for("desk.ticket", ticket_id=t.id))
 
 
 @bp.route("/co/<int:ticket_id>/sign", methods=["POST"])

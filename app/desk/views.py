@@ -1,7 +1,7 @@
 """The agency desk: the agency's queue and the handling actions on one ticket."""
 from datetime import datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
@@ -17,12 +17,10 @@ from app.desk.forms import (
     SuspendForm,
 )
 from app.domain.topics import TOPICS
-from app.domain.workflow import WorkflowError
 from app.extensions import db
 from app.models import Assignment, Ticket, utcnow
 from app.services import (
     NotFound,
-    ServiceError,
     attachments,
     clocks,
     handling,
@@ -30,7 +28,7 @@ from app.services import (
 )
 from app.services import tickets as core
 from app.web.access import roles_required
-from app.web.i18n import translate_error
+from app.web.actions import run_action
 
 STAFF = ("clerk", "agency_admin")
 
@@ -129,18 +127,7 @@ def ticket(ticket_id: int):
 def _act(ticket_id: int, form, call, done: str):
     """Validate the form, call the service, flash the outcome, back to the ticket page."""
     _visible_or_404(ticket_id)
-    if form.validate_on_submit():
-        try:
-            call(form)
-        except (ServiceError, WorkflowError) as exc:
-            flash(translate_error(exc), "error")
-        else:
-            flash(done, "success")
-    else:
-        for errors in form.errors.values():
-            for e in errors:
-                flash(str(e), "error")
-    return redirect(url_for("desk.ticket", ticket_id=ticket_id))
+    return run_action(form, lambda: call(form), done, url_for("desk.ticket", ticket_id=ticket_id))
 
 
 @bp.route("/tickets/<int:ticket_id>/sign", methods=["POST"])

@@ -20,6 +20,7 @@ from app.portal.forms import (
 from app.services import NotFound, ServiceError, attachments, dispatching, handling
 from app.services import tickets as core
 from app.web.access import roles_required
+from app.web.actions import run_action
 from app.web.i18n import translate_error
 
 
@@ -97,18 +98,7 @@ def ticket(ticket_id: int):
 def _act(ticket_id: int, form, call, done: str):
     """Run one action: validate the form, call the service, flash, back to the ticket."""
     _visible_or_404(ticket_id)
-    if form.validate_on_submit():
-        try:
-            call(form)
-        except (ServiceError, WorkflowError) as exc:
-            flash(translate_error(exc), "error")
-        else:
-            flash(done, "success")
-    else:
-        for errors in form.errors.values():
-            for e in errors:
-                flash(str(e), "error")
-    return redirect(url_for("portal.ticket", ticket_id=ticket_id))
+    return run_action(form, lambda: call(form), done, url_for("portal.ticket", ticket_id=ticket_id))
 
 
 @bp.route("/tickets/<int:ticket_id>/info", methods=["POST"])

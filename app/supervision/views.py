@@ -25,6 +25,7 @@ from app.supervision.forms import (
     NoticeForm,
 )
 from app.web.access import roles_required
+from app.web.actions import run_action
 from app.web.charts import bar_chart, line_chart
 from app.web.i18n import translate_error
 
@@ -124,16 +125,8 @@ def _refused(exc) -> None:
 def issue_notice(ticket_id: int):
     """下发督办单."""
     form = NoticeForm()
-    if not form.validate_on_submit():
-        flash(_("请填写有效的督办期限(工作日)"), "error")
-        return _back(ticket_id)
-    try:
-        sv.issue_notice(current_user, ticket_id, form.note.data, form.days.data)
-    except REFUSED as exc:
-        _refused(exc)
-    else:
-        flash(_("督办单已下发"), "success")
-    return _back(ticket_id)
+    return run_action(form, lambda: sv.issue_notice(current_user, ticket_id, form.note.data, form.days.data),
+                      _("督办单已下发"), url_for(".ticket", ticket_id=ticket_id))
 
 
 @bp.route("/tickets/<int:ticket_id>/decide", methods=["POST"])
@@ -142,16 +135,8 @@ def decide(ticket_id: int):
     """督查裁决 of a ticket in to_supervision."""
     form = AgencyDecisionForm(prefix="decide")
     _agency_choices(form.agency_id)
-    if not form.validate_on_submit():
-        flash(_("请选择承办单位"), "error")
-        return _back(ticket_id)
-    try:
-        sv.decide_ticket(current_user, ticket_id, form.agency_id.data, form.note.data)
-    except REFUSED as exc:
-        _refused(exc)
-    else:
-        flash(_("已裁决并派单"), "success")
-    return _back(ticket_id)
+    return run_action(form, lambda: sv.decide_ticket(current_user, ticket_id, form.agency_id.data, form.note.data),
+                      _("已裁决并派单"), url_for(".ticket", ticket_id=ticket_id))
 
 
 @bp.route("/tickets/<int:ticket_id>/transfer", methods=["POST"])
@@ -160,16 +145,8 @@ def transfer(ticket_id: int):
     """改派 to another agency."""
     form = AgencyDecisionForm(prefix="transfer")
     _agency_choices(form.agency_id)
-    if not form.validate_on_submit():
-        flash(_("请选择承办单位"), "error")
-        return _back(ticket_id)
-    try:
-        sv.transfer(current_user, ticket_id, form.agency_id.data, form.note.data)
-    except REFUSED as exc:
-        _refused(exc)
-    else:
-        flash(_("已改派"), "success")
-    return _back(ticket_id)
+    return run_action(form, lambda: sv.transfer(current_user, ticket_id, form.agency_id.data, form.note.data),
+                      _("已改派"), url_for(".ticket", ticket_id=ticket_id))
 
 
 @bp.route("/requests")

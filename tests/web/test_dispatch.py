@@ -156,15 +156,15 @@ def test_return_and_arbitration_through_pages(w, client, monkeypatch):
     route_to(monkeypatch)
     t = w.file()
     login(client, "clerk_scj")
-    panel = client.get(f"/desk/co/{t.id}").get_data(as_text=True)
+    panel = client.get(f"/desk/tickets/{t.id}").get_data(as_text=True)
     assert "退回原因" in panel and 'name="reason"' in panel
     page = post(client, f"/desk/return/{t.id}", {"category": "not_our_duty", "reason": "太短"},
-                f"/desk/co/{t.id}").get_data(as_text=True)
+                f"/desk/tickets/{t.id}").get_data(as_text=True)
     assert "不能少于10个字" in page
     w.db.session.expire_all()
     assert t.state == "dispatched"
     post(client, f"/desk/return/{t.id}", {"category": "not_our_duty", "reason": "该事项属于税务部门职责,本局无权办理。",
-                                          "suggested": w.sw.id}, f"/desk/co/{t.id}")
+                                          "suggested": w.sw.id}, f"/desk/tickets/{t.id}")
     w.db.session.expire_all()
     assert t.state == "to_dispatch" and t.dispatch_reason == "returned"
     client.post("/logout", data={"csrf_token": csrf_token(client, "/desk/")})
@@ -183,15 +183,15 @@ def test_co_agency_signs_and_gives_opinion_lead_sees_it(w, client, monkeypatch):
     route_to(monkeypatch, co=("市税务局",))
     t = w.file()
     login(client, "clerk_sw")
-    page = client.get(f"/desk/co/{t.id}").get_data(as_text=True)
+    page = client.get(f"/desk/tickets/{t.id}").get_data(as_text=True)
     assert "签收协办" in page and "退回原因" not in page  # a co-agency cannot return as lead
-    post(client, f"/desk/co/{t.id}/sign", {}, f"/desk/co/{t.id}")
+    post(client, f"/desk/co/{t.id}/sign", {}, f"/desk/tickets/{t.id}")
     page = post(client, f"/desk/co/{t.id}/opinion", {"opinion": "本局意见:该企业无欠税记录,可以办理变更。"},
-                f"/desk/co/{t.id}").get_data(as_text=True)
+                f"/desk/tickets/{t.id}").get_data(as_text=True)
     assert "协办意见已提交" in page
     client.post("/logout", data={"csrf_token": csrf_token(client, "/desk/")})
     login(client, "clerk_scj")
-    page = client.get(f"/desk/co/{t.id}").get_data(as_text=True)
+    page = client.get(f"/desk/tickets/{t.id}").get_data(as_text=True)
     assert "本局意见:该企业无欠税记录" in page and "协办单位均已提交意见" in page
     note = w.db.session.scalars(select(Notification).where(Notification.user_id == w.clerk.id,
                                                            Notification.kind == "co_opinion")).one()
@@ -202,7 +202,7 @@ def test_lead_sees_pending_co_opinions(w, client, monkeypatch):
     route_to(monkeypatch, co=("市税务局",))
     t = w.file()
     login(client, "clerk_scj")
-    page = client.get(f"/desk/co/{t.id}").get_data(as_text=True)
+    page = client.get(f"/desk/tickets/{t.id}").get_data(as_text=True)
     assert "还有1个协办单位未提交意见" in page
 
 
