@@ -1,5 +1,7 @@
 """Use cases. Each public function is one transaction: it checks the rules in app.domain,
 changes the models, appends the TicketEvent(s) and commits. Nothing else commits."""
+from functools import wraps
+
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
@@ -45,3 +47,22 @@ def commit() -> None:
     except Exception:
         db.session.rollback()
         raise
+
+
+def transaction(fn):
+    """Make a use case all-or-nothing: whatever a refused or failed call left in the session is
+    rolled back, and a lost race seen by an autoflush (before commit) is the same Conflict that
+    commit() reports."""
+
+    @wraps(fn)
+    def wrapped(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except StaleDataError as exc:
+            db.session.rollback()
+            raise Conflict(N_("该工单刚被其他人处理过,您的操作未生效。请刷新页面查看最新状态后再试。")) from exc
+        except Exception:
+            db.session.rollback()
+            raise
+
+    return wrapped

@@ -256,9 +256,13 @@ def transfer(ticket: Ticket, lead: Agency, co: Sequence[Agency], actor: User, no
     tickets.apply(ticket, "transfer", actor, note=(note or "").strip() or None, agency_id=lead.id, at=at,
                   details={"agency": lead.name, "co_agencies": [a.name for a in co_list],
                            "from_agency": ticket.lead_agency.name if ticket.lead_agency else None})
+    previous = ticket.lead_agency_id
     _decide_return(ticket, lead, actor, at)
     assignment = tickets.dispatch_to(ticket, lead, co_list, at=at)
     routing.record_correction(ticket, lead, actor)
+    if previous and previous != lead.id:
+        notifications.notify(notifications.agency_users(previous), ticket, "transferred",
+                             N_("工单 %(n)s 已由督查室改派至%(a)s") % {"n": ticket.number, "a": lead.name})
     commit()
     return assignment
 

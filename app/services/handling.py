@@ -8,23 +8,21 @@ error rolls the session back.
 """
 from collections.abc import Sequence
 from datetime import date, datetime
-from functools import wraps
 
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import workflow
 from app.extensions import db
 from app.models import Agency, Rating, Suspension, Ticket, TicketEvent, User, utcnow
 from app.services import (
     N_,
-    Conflict,
     ServiceError,
     attachments,
     clocks,
     commit,
     evaluation,
     notifications,
+    transaction,
 )
 from app.services import tickets as core
 
@@ -32,22 +30,6 @@ CONTACT_WAYS = {"phone": N_("电话"), "visit": N_("上门"), "sms": N_("短信"
 NOTE_MAX = 5000
 
 
-def _transaction(fn):
-    """Roll back whatever a refused or failed use case left in the session; a lost race
-    seen by an autoflush (before commit) is the same Conflict that commit() reports."""
-
-    @wraps(fn)
-    def wrapped(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except StaleDataError as exc:
-            db.session.rollback()
-            raise Conflict(N_("该工单刚被其他人处理过,您的操作未生效。请刷新页面查看最新状态后再试。")) from exc
-        except Exception:
-            db.session.rollback()
-            raise
-
-    return wrapped
 
 
 def _text(value: str | None) -> str:
@@ -71,7 +53,7 @@ def _notify_agencies(ticket: Ticket, kind: str, message: str, exclude: User | No
 
 # --- agency actions -------------------------------------------------------------------------
 
-@_transaction
+@transaction
 def sign(user: User, ticket_id: int) -> Ticket:
     """签收: the lead agency acknowledges the ticket; a clerk who signs takes it."""
     ticket = core.get_visible(user, ticket_id)
@@ -87,7 +69,7 @@ def sign(user: User, ticket_id: int) -> Ticket:
     return ticket
 
 
-@_transaction
+@transaction
 def record_contact(user: User, ticket_id: int, *, contacted_on: date, way: str, summary: str) -> TicketEvent:
     """联系企业: record when and how the clerk reached the business (stops the contact clock)."""
     ticket = core.get_visible(user, ticket_id)
@@ -107,7 +89,7 @@ def record_contact(user: User, ticket_id: int, *, contacted_on: date, way: str, 
     return event
 
 
-@_transaction
+@transaction
 def suspend(user: User, ticket_id: int, question: str) -> Suspension:
     """挂起: ask the business a question; the clocks stop until it answers."""
     ticket = core.get_visible(user, ticket_id)
@@ -132,7 +114,7 @@ def open_suspension(ticket: Ticket) -> Suspension | None:
     )
 
 
-@_transaction
+@transaction
 def resume(user: User, ticket_id: int, answer: str, files: Sequence = ()) -> Ticket:
     """恢复办理: the business answers the question (or the agency resumes); clocks run again."""
     ticket = core.get_visible(user, ticket_id)
@@ -153,7 +135,7 @@ def resume(user: User, ticket_id: int, answer: str, files: Sequence = ()) -> Tic
     return ticket
 
 
-@_transaction
+@transaction
 def note(user: User, ticket_id: int, text: str) -> TicketEvent:
     """内部备注: visible to staff, never to the business."""
     ticket = core.get_visible(user, ticket_id)
@@ -167,7 +149,7 @@ def note(user: User, ticket_id: int, text: str) -> TicketEvent:
     return event
 
 
-@_transaction
+@transaction
 def assign(user: User, ticket_id: int, clerk_id: int) -> Ticket:
     """分配承办人: an agency admin gives the ticket to a clerk of the agency; a clerk may take it."""
     ticket = core.get_visible(user, ticket_id)
@@ -192,7 +174,7 @@ def pending_co_opinions(ticket: Ticket) -> int:
     return sum(1 for a in core.active_assignments(ticket, "co") if a.state != "opinion_submitted")
 
 
-@_transaction
+@transaction
 def reply(user: User, ticket_id: int, answer: str, files: Sequence = (),
           override_reason: str | None = None) -> Ticket:
     """答复: the lead agency's formal answer to the business; the lead's clocks stop."""
@@ -222,7 +204,7 @@ def reply(user: User, ticket_id: int, answer: str, files: Sequence = (),
 
 # --- business actions -----------------------------------------------------------------------
 
-@_transaction
+@transaction
 def add_info(user: User, ticket_id: int, text: str, files: Sequence = ()) -> TicketEvent:
     """补充材料: the business adds text and/or files while the ticket is open."""
     ticket = core.get_visible(user, ticket_id)
@@ -237,7 +219,7 @@ def add_info(user: User, ticket_id: int, text: str, files: Sequence = ()) -> Tic
     return event
 
 
-@_transaction
+@transaction
 def withdraw(user: User, ticket_id: int, reason: str | None = None) -> Ticket:
     """撤回: the business takes the appeal back before an agency signed it."""
     ticket = core.get_visible(user, ticket_id)
@@ -254,7 +236,7 @@ def _last_assignment(ticket: Ticket, role: str = "lead"):
     return rows[-1] if rows else None
 
 
-@_transaction
+@transaction
 def rate(user: User, ticket_id: int, *, resolved: bool, satisfaction: str, comment: str | None = None) -> Rating:
     """回访评价: the business rates the reply; the ticket closes and the rating counts for the lead."""
     ticket = core.get_visible(user, ticket_id)
@@ -296,7 +278,7 @@ def is_unsatisfied(rating: Rating | None) -> bool:
     return rating is not None and (not rating.resolved or rating.satisfaction in workflow.UNSATISFIED_LEVELS)
 
 
-@_transaction
+@transaction
 def reopen(user: User, ticket_id: int, reason: str | None = None) -> Ticket:
     """重办: a dissatisfied business sends the ticket back to the same lead agency (new cycle);
     the third dissatisfaction goes to the supervision office instead."""

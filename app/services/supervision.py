@@ -6,7 +6,6 @@ and commits; a refusal raises before anything is written (and the session is rol
 """
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
 
 from sqlalchemy import and_, or_, select
 
@@ -31,6 +30,7 @@ from app.services import (
     commit,
     evaluation,
     notifications,
+    transaction,
 )
 from app.services import tickets as core
 
@@ -57,18 +57,6 @@ NOTICE_MAX_DAYS = 30
 ACTIVE_STATES = ("dispatched", "in_progress", "suspended")
 
 
-def _transaction(fn):
-    """Roll back whatever a refused or failed use case left in the session."""
-
-    @wraps(fn)
-    def wrapped(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except Exception:
-            db.session.rollback()
-            raise
-
-    return wrapped
 
 
 def _text(value: str | None) -> str:
@@ -212,7 +200,7 @@ def requests_of(ticket: Ticket) -> tuple[list[ExtensionRequest], list[ExclusionR
 
 # --- supervisor actions -------------------------------------------------------------------------
 
-@_transaction
+@transaction
 def issue_notice(user: User, ticket_id: int, note: str, days: int) -> SupervisionNotice:
     """下发督办单: a note and a new deadline (`days` working days from now) to the lead agency."""
     ticket = ticket_for(user, ticket_id)
@@ -264,7 +252,7 @@ def _pending(model, request_id: int, user: User):
     return req, ticket
 
 
-@_transaction
+@transaction
 def decide_extension(user: User, request_id: int, *, grant: bool, days: int | None, note: str) -> ExtensionRequest:
     """Grant (N ≤ 10 working days, at most what was asked) or refuse an extension, with a reason."""
     req, ticket = _pending(ExtensionRequest, request_id, user)
@@ -293,7 +281,7 @@ def decide_extension(user: User, request_id: int, *, grant: bool, days: int | No
     return req
 
 
-@_transaction
+@transaction
 def decide_exclusion(user: User, request_id: int, *, grant: bool, note: str) -> ExclusionRequest:
     """Grant (the ticket leaves the agency's scores, stays visible and marked) or refuse, with a reason.
     A grant touching a frozen month is logged as an EvaluationChange."""
@@ -317,7 +305,7 @@ def decide_exclusion(user: User, request_id: int, *, grant: bool, note: str) -> 
     return req
 
 
-@_transaction
+@transaction
 def decide_ticket(user: User, ticket_id: int, agency_id: int, note: str) -> Ticket:
     """督查裁决 of a ticket in to_supervision: choose the agency that must handle it."""
     ticket = ticket_for(user, ticket_id)
@@ -332,7 +320,7 @@ def decide_ticket(user: User, ticket_id: int, agency_id: int, note: str) -> Tick
     return ticket
 
 
-@_transaction
+@transaction
 def transfer(user: User, ticket_id: int, agency_id: int, note: str) -> Ticket:
     """改派: give an active ticket (or one in to_supervision) to another agency, and teach the router."""
     ticket = ticket_for(user, ticket_id)
@@ -342,17 +330,11 @@ def transfer(user: User, ticket_id: int, agency_id: int, note: str) -> Ticket:
         raise ServiceError(N_("请填写改派理由"), code="note")
     if ticket.lead_agency_id == agency.id and ticket.state != "to_supervision":
         raise ServiceError(N_("该工单已由%(a)s承办"), code="same_agency", a=agency.name)
-    previous = ticket.lead_agency_id
-    core.apply(ticket, "transfer", user, note=note, agency_id=agency.id,
-               details={"agency": agency.name, "from_agency_id": previous})
-    core.dispatch_to(ticket, agency)
-    from app.services import routing
+    # The mechanics (event, fresh clocks, a pending return settled, the router taught) are the
+    # dispatch centre's; this use case adds the supervisor's checks.
+    from app.services import dispatching
 
-    routing.record_correction(ticket, agency, user)
-    if previous:
-        _notify_agency(previous, ticket, "transferred",
-                       N_("工单 %(n)s 已由督查室改派至%(a)s") % {"n": ticket.number, "a": agency.name})
-    commit()
+    dispatching.transfer(ticket, agency, (), user, note=note)
     return ticket
 
 
@@ -366,7 +348,7 @@ def _owned(user: User, ticket_id: int) -> tuple[Ticket, Assignment]:
     return ticket, lead
 
 
-@_transaction
+@transaction
 def request_extension(user: User, ticket_id: int, days: int, reason: str) -> ExtensionRequest:
     """延期申请 by the lead agency: 1–10 working days with a reason; one pending request at a time."""
     ticket, lead = _owned(user, ticket_id)
@@ -391,7 +373,7 @@ def request_extension(user: User, ticket_id: int, days: int, reason: str) -> Ext
     return req
 
 
-@_transaction
+@transaction
 def request_exclusion(user: User, ticket_id: int, category: str, reason: str) -> ExclusionRequest:
     """不合理诉求核减申请 by the lead agency: a category and a reason of at least 10 characters."""
     ticket, lead = _owned(user, ticket_id)
