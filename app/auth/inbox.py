@@ -13,37 +13,23 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
 from app.auth import bp
-from app.extensions import db
-from app.models import Notification, utcnow
-from app.services import NotFound, attachments
-
-
-def unread_count(user) -> int:
-    """How many of `user`'s notifications are unread."""
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ) or 0
+from app.models import Notification
+from app.services import NotFound, attachments, notifications
+from app.services.paging import newest_first
 
 
 @bp.route("/inbox")
 @login_required
 def inbox():
     """My notifications, newest first, paginated by id."""
-    size = current_app.config["PAGE_SIZE"]
-    query = select(Notification).where(Notification.user_id == current_user.id)
-    before = request.args.get("before", type=int)
-    if before:
-        query = query.where(Notification.id < before)
-    rows = db.session.scalars(query.order_by(Notification.id.desc()).limit(size + 1)).all()
-    more = len(rows) > size
-    rows = rows[:size]
-    return render_template("auth/inbox.html", notes=rows, unread=unread_count(current_user),
-                           form=FlaskForm(), next_before=rows[-1].id if more else None)
+    rows, next_before = newest_first(
+        select(Notification).where(Notification.user_id == current_user.id), Notification.id,
+        request.args.get("before", type=int), current_app.config["PAGE_SIZE"])
+    return render_template("auth/inbox.html", notes=rows, unread=notifications.unread_count(current_user),
+                           form=FlaskForm(), next_before=next_before)
 
 
 @bp.route("/inbox/read", methods=["POST"])
@@ -52,12 +38,7 @@ def mark_all_read():
     """Mark every unread notification of mine as read."""
     form = FlaskForm()
     if form.validate_on_submit():
-        # Not a ticket use case: a user's own inbox flag, committed here like a preference.
-        db.session.execute(
-            update(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-            .values(read_at=utcnow())
-        )
-        db.session.commit()
+        notifications.mark_all_read(current_user)
         flash(_("已全部标为已读"), "success")
     return redirect(url_for("auth.inbox"))
 

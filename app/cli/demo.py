@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.domain.uscc import check_digit
 from app.extensions import db
 from app.models import Agency, Jurisdiction, Ticket, User
-from app.services import accounts, commit, handling
+from app.services import accounts, dispatching, handling
 from app.services import tickets as core
 
 demo = AppGroup("demo", help="Demo data for a newcomer.")
@@ -98,17 +98,11 @@ def seed_accounts() -> list[str]:
 
 
 def _to_agency(ticket: Ticket, agency: Agency) -> None:
-    """Put a freshly filed ticket with `agency`, as the centre or the supervisors would."""
+    """Put a freshly filed ticket with `agency`, through the dispatch centre or the supervisors."""
     if ticket.state == "to_dispatch":
-        core.apply(ticket, "dispatch", _user("dispatcher_ly"), agency_id=agency.id,
-                   note="派单中心人工派单(演示数据)")
+        dispatching.dispatch(ticket, agency.id, (), _user("dispatcher_ly"), note="派单中心人工派单(演示数据)")
     elif ticket.lead_agency_id != agency.id:
-        core.apply(ticket, "transfer", _user("supervisor_ly"), agency_id=agency.id,
-                   note="督查室改派(演示数据)")
-    else:
-        return
-    core.dispatch_to(ticket, agency)
-    commit()
+        dispatching.transfer(ticket, agency, (), _user("supervisor_ly"), note="督查室改派(演示数据)")
 
 
 def seed_tickets() -> int:

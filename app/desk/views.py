@@ -172,10 +172,3 @@ def assign(ticket_id: int):
     t = _visible_or_404(ticket_id)
     return _act(ticket_id, _assign_form(t), lambda f: handling.assign(current_user, ticket_id, f.clerk_id.data),
                 _("已分配承办人"))
-
-
-@bp.context_processor
-def _inbox_badge():
-    from app.auth.inbox import unread_count
-
-    return {"unread_count": unread_count(current_user)}

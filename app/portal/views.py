@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from app.domain import workflow
 from app.domain.workflow import WorkflowError
-from app.extensions import db
 from app.models import Ticket
 from app.portal import bp
 from app.portal.forms import (
@@ -19,6 +18,7 @@ from app.portal.forms import (
 )
 from app.services import NotFound, ServiceError, attachments, dispatching, handling
 from app.services import tickets as core
+from app.services.paging import newest_first
 from app.web.access import roles_required
 from app.web.actions import run_action
 from app.web.i18n import translate_error
@@ -28,16 +28,11 @@ from app.web.i18n import translate_error
 @roles_required("enterprise")
 def index():
     """My enterprise's tickets, newest first, paginated by id."""
-    size = current_app.config["PAGE_SIZE"]
-    query = select(Ticket).where(Ticket.enterprise_id == current_user.enterprise_id)
-    before = request.args.get("before", type=int)
-    if before:
-        query = query.where(Ticket.id < before)
-    rows = db.session.scalars(query.order_by(Ticket.id.desc()).limit(size + 1)).all()
-    more = len(rows) > size
-    rows = rows[:size]
+    rows, next_before = newest_first(
+        select(Ticket).where(Ticket.enterprise_id == current_user.enterprise_id), Ticket.id,
+        request.args.get("before", type=int), current_app.config["PAGE_SIZE"])
     return render_template("portal/index.html", tickets=rows, states=workflow.STATES,
-                           next_before=rows[-1].id if more else None)
+                           next_before=next_before)
 
 
 @bp.route("/tickets/new", methods=["GET", "POST"])
@@ -135,10 +130,3 @@ def rate(ticket_id: int):
 def reopen(ticket_id: int):
     return _act(ticket_id, ReopenForm(), lambda f: handling.reopen(
         current_user, ticket_id, f.reason.data), _("已申请重办"))
-
-
-@bp.context_processor
-def _inbox_badge():
-    from app.auth.inbox import unread_count
-
-    return {"unread_count": unread_count(current_user)}

@@ -29,6 +29,7 @@ from app.services import (
     routing,
     tickets,
 )
+from app.services.paging import newest_first
 
 ACTIVE_STATES = ("dispatched", "in_progress", "suspended")
 QUEUE_PAGE = 20
@@ -119,11 +120,7 @@ def queue(jurisdiction: str, before_id: int | None = None, reason: str | None = 
     query = select(Ticket).where(Ticket.jurisdiction == jurisdiction, Ticket.state == "to_dispatch")
     if reason:
         query = query.where(Ticket.dispatch_reason == reason)
-    if before_id:
-        query = query.where(Ticket.id < before_id)
-    rows = db.session.scalars(query.order_by(Ticket.id.desc()).limit(limit + 1)).all()
-    page = list(rows[:limit])
-    return page, (page[-1].id if len(rows) > limit else None)
+    return newest_first(query, Ticket.id, before_id, limit)
 
 
 # --- dispatcher actions -------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Notifications: the in-app inbox and the email outbox (sent by a scheduler job when SMTP is set)."""
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Notification, OutboxEmail, Ticket, User
+from app.models import Notification, OutboxEmail, Ticket, User, utcnow
+from app.services import commit
 
 
 def notify(users: Iterable[User], ticket: Ticket | None, kind: str, message: str) -> int:
@@ -45,3 +46,20 @@ def jurisdiction_users(jurisdiction: str, role: str) -> list[User]:
     return list(db.session.scalars(
         select(User).where(User.jurisdiction == jurisdiction, User.role == role, User.active.is_(True))
     ))
+
+
+def unread_count(user: User) -> int:
+    """How many of `user`'s notifications are unread."""
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ) or 0
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of `user` as read; returns how many."""
+    result = db.session.execute(
+        update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    commit()
+    return result.rowcount or 0
