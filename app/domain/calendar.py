@@ -516,7 +516,9 @@ def parse_notice(text: str) -> Notice:
                 span = spans[0]
                 y1, m1, d1, n1, y2, m2, d2, n2 = span.groups()
                 marks = [(y1, m1, d1, n1)] + ([(y2, m2, d2, n2)] if d2 else [])
-                dates = _dates_of(marks, year, line_no, line)
+                # 元旦 may begin in the previous December (12月30日至1月1日).
+                first_year = year - 1 if "元旦" in name and m1 and int(m1) == 12 and not y1 else year
+                dates = _dates_of(marks, first_year, line_no, line)
                 first, last = dates[0][0], dates[-1][0]
                 if last < first or (last - first).days > 15:
                     raise NoticeError(line_no, line, "放假起止日期不正确")
