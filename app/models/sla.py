@@ -28,6 +28,8 @@ class CalendarYear(db.Model):
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     notice_text: Mapped[str | None] = mapped_column(Text)  # the State Council's notice as entered
 
+    entered_by: Mapped["User | None"] = relationship()  # noqa: F821
+
 
 class SlaPolicy(db.Model):
     """Limits for a jurisdiction × kind × urgency, overriding the defaults in app.domain.sla."""

@@ -205,6 +205,11 @@ def year_entered(year: int) -> bool:
 WARN_FROM = (11, 1)
 
 
+def year_entry(year: int) -> CalendarYear | None:
+    """The record of a year's entry (who entered it, when, from what), if it is recorded."""
+    return db.session.get(CalendarYear, year)
+
+
 def next_year_missing(today: date | None = None) -> int | None:
     """The coming year, from 1 November (Shanghai) on, while its schedule is not entered; else None."""
     today = today or local_today()
