@@ -12,7 +12,8 @@ calendar = AppGroup("calendar", help="The working calendar (holidays, 调休 wor
 def seed():
     """Copy the chinesecalendar package's holidays into the database (idempotent)."""
     result = cal_service.seed_from_chinesecalendar()
-    click.echo(f"calendar seeded: {result['years']} years, {result['days']} days added")
+    click.echo(f"calendar seeded: {result['years']} years, {result['days']} days added; "
+               f"{result['tickets']} tickets' deadlines recomputed")
 
 
 @calendar.command("show")

@@ -170,14 +170,26 @@ def _seed() -> dict:
 
 
 def seed_from_chinesecalendar() -> dict:
-    """Copy the package's holidays and 调休 workdays into the database for every year it covers.
+    """Copy the package's holidays and 调休 workdays into the database for every year it covers, then
+    recompute the open deadlines that reach a provisional year (stored before the statutory holidays
+    were applied, e.g. by an older release), telling each ticket whose deadline moved.
 
     Idempotent: a year already recorded (seeded or entered by an admin) is
     skipped, and an existing day row is never overwritten. Returns counts.
     """
     result = _seed()
+    first = first_provisional_year()
+    result["tickets"] = _recompute_with_events(date(first, 1, 1), first, provisional=True)
     commit()
     return result
+
+
+def first_provisional_year(today: date | None = None) -> int:
+    """The first year from this one on whose schedule is not entered."""
+    year = (today or local_today()).year
+    while year_entered(year):
+        year += 1
+    return year
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -385,7 +397,7 @@ def import_notice(text: str, actor=None) -> dict:
         _seed()
     start, end = date(year, 1, 1), date(year, 12, 31)
     spans = list(notice.holidays) + list(notice.workdays)
-    lo, hi = min([start] + spans), max([end] + spans)
+    lo = min([start] + spans)
     for row in db.session.scalars(select(CalendarDay).where(CalendarDay.day >= start, CalendarDay.day <= end)):
         db.session.delete(row)
     db.session.flush()
@@ -404,14 +416,15 @@ def import_notice(text: str, actor=None) -> dict:
     entry.entered_by_id = getattr(actor, "id", None)
     entry.notice_text = text
     _bump()
-    moved = _recompute_with_events(lo, hi, year)
+    moved = _recompute_with_events(lo, year)
     commit()
     return {"year": year, "holidays": sum(1 for d in notice.holidays if d.weekday() < 5),
             "workdays": len(notice.workdays), "tickets": moved}
 
 
-def _recompute_with_events(lo: date, hi: date, year: int, batch: int = 500) -> int:
-    """Recompute the active assignments whose deadlines reach `lo`; one event per ticket that moved."""
+def _recompute_with_events(lo: date, year: int, provisional: bool = False, batch: int = 500) -> int:
+    """Recompute the active assignments whose deadlines reach `lo`; one event per ticket that moved
+    (why: `year`'s notice was entered, or — `provisional` — its statutory holidays were applied)."""
     from zoneinfo import ZoneInfo
 
     from app.models import Assignment
@@ -438,10 +451,13 @@ def _recompute_with_events(lo: date, hi: date, year: int, batch: int = 500) -> i
                 })
         for ticket_id, changes in by_ticket.items():
             ticket = db.session.get(Ticket, ticket_id)
-            core.record(ticket, DEADLINE_EVENT, None, at=now,
-                        note=N_("%(y)s年节假日安排已按国务院办公厅通知录入，办理时限按新的工作日重新计算。")
-                        % {"y": year},
-                        details={"year": year, "reason": "notice", "assignments": changes})
+            if provisional:
+                note = N_("%(y)s年节假日安排尚未公布，办理时限已按法定节假日预估重新计算。") % {"y": year}
+            else:
+                note = N_("%(y)s年节假日安排已按国务院办公厅通知录入，办理时限按新的工作日重新计算。") % {"y": year}
+            core.record(ticket, DEADLINE_EVENT, None, at=now, note=note,
+                        details={"year": year, "reason": "statutory" if provisional else "notice",
+                                 "assignments": changes})
         moved += len(by_ticket)
         if len(rows) < batch:
             return moved

@@ -173,3 +173,22 @@ def test_deadlines_to_the_minute_against_an_independent_computation_2025_to_2027
         assert cal.add_working_hours(start, 2) == ref_add_hours(start, 2), start
         for n in (1, 3, 7, 15):
             assert cal.add_working_days(start, n) == ref_add_days(start, n), (start, n)
+
+
+def test_seed_recomputes_deadlines_stored_on_plain_monday_to_friday(w, monkeypatch, runner):
+    """A deadline stored by an older release on 1 January 2027 (元旦) is moved by `flask calendar seed`."""
+    route_to(monkeypatch)
+    with time_machine.travel(sh(2026, 12, 28, 10, 0), tick=False):
+        t = w.file(kind="consultation")
+        lead = t.assignments[0]
+        right = lead.resolve_due_at      # 3 working days: 29, 30, 31 December → 31 December 17:30
+        assert right == sh(2026, 12, 31, 17, 30).astimezone(UTC)
+        lead.contact_due_at = sh(2027, 1, 1, 17, 30).astimezone(UTC)   # as plain Mon–Fri had it
+        lead.resolve_due_at = sh(2027, 1, 1, 17, 30).astimezone(UTC)
+        db.session.commit()
+        r = runner.invoke(args=["calendar", "seed"])
+    assert r.exit_code == 0 and "1 tickets' deadlines recomputed" in r.output, r.output
+    db.session.refresh(lead)
+    assert lead.resolve_due_at == right and lead.contact_due_at == sh(2026, 12, 29, 17, 30).astimezone(UTC)
+    event = db.session.query(TicketEvent).filter_by(action=cal_service.DEADLINE_EVENT).one()
+    assert event.details["reason"] == "statutory" and "2027" in event.note
