@@ -2,9 +2,10 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from app.admin import bp
@@ -40,6 +41,19 @@ class HoursForm(FlaskForm):
     submit = SubmitField(_l("保存"))
 
 
+class NoticeForm(FlaskForm):
+    text = TextAreaField(_l("通知全文"), validators=[DataRequired(_l("请粘贴通知全文"))], render_kw={"rows": 12},
+                         description=_l("粘贴国务院办公厅关于某年部分节假日安排的通知全文，先预览，确认后保存"))
+    confirm = HiddenField()
+    submit = SubmitField(_l("预览"))
+
+
+@bp.app_template_global()
+def calendar_warning() -> int | None:
+    """The coming year while it is still provisional, from 1 November (admin and supervision pages)."""
+    return cal_service.next_year_missing()
+
+
 def _first_error(form) -> str:
     for errors in form.errors.values():
         if errors:
@@ -54,21 +68,50 @@ def _hours_form() -> HoursForm:
     return form
 
 
-@bp.route("/calendar")
-@roles_required("admin")
-def calendar():
+def _page(year: int | None = None, notice_form: NoticeForm | None = None, preview=None, status: int = 200):
     today = cal_service.local_today()
-    year = request.args.get("year", type=int) or today.year
+    year = year or today.year
     if not 2000 <= year <= 2100:
         year = today.year
     hours_form = _hours_form()
     hours = [(j_code, j_name, cal_service.periods_of(j_code)) for j_code, j_name in hours_form.jurisdiction.choices]
     return render_template(
         "admin/calendar.html", year=year, days=cal_service.exceptions_of(year),
-        entered=cal_service.year_entered(year), missing_year=cal_service.next_year_missing(today),
+        entered=cal_service.year_entered(year), provisional=cal_service.provisional_years(today),
+        entry=cal_service.year_entry(year),
         day_form=DayForm(prefix="day"), year_form=YearForm(prefix="year", year=year),
         remove_form=RemoveForm(prefix="rm"), hours_form=hours_form, hours=hours,
-    )
+        notice_form=notice_form or NoticeForm(prefix="notice"), preview=preview,
+    ), status
+
+
+@bp.route("/calendar")
+@roles_required("admin")
+def calendar():
+    return _page(request.args.get("year", type=int))
+
+
+@bp.route("/calendar/notice", methods=["POST"])
+@roles_required("admin")
+def calendar_notice():
+    """Paste a notice: the first submit shows what was read (nothing saved); confirming saves it."""
+    form = NoticeForm(prefix="notice")
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+        return _page(notice_form=form, status=400)
+    try:
+        if form.confirm.data == "1":
+            result = cal_service.import_notice(form.text.data, current_user)
+        else:
+            notice = cal_service.read_notice(form.text.data)
+    except ServiceError as exc:
+        flash(translate_error(exc), "error")
+        return _page(notice_form=form, status=400)
+    if form.confirm.data == "1":
+        flash(_("%(y)s 年的节假日安排已录入：%(h)s 个工作日放假，%(w)s 个调休上班日，%(t)s 张工单的办理时限已重新计算",
+                y=result["year"], h=result["holidays"], w=result["workdays"], t=result["tickets"]), "success")
+        return redirect(url_for("admin.calendar", year=result["year"]))
+    return _page(notice.year, notice_form=form, preview=notice)
 
 
 @bp.route("/calendar/days", methods=["POST"])

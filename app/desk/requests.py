@@ -61,7 +61,8 @@ def request_status(ticket) -> dict:
         "extensions": extensions, "exclusions": exclusions, "categories": sv.EXCLUSION_CATEGORIES,
         "may_extend": owner and ticket.state in ("in_progress", "suspended")
         and not any(r.state in ("pending", "granted") for r in extensions),
-        "may_exclude": owner and not ticket.excluded and not any(r.state == "pending" for r in exclusions),
+        "may_exclude": current_user.is_authenticated and sv.may_request_exclusion(current_user, ticket)
+        and not any(r.state == "pending" for r in exclusions),
     }
 
 

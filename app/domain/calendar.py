@@ -22,7 +22,9 @@ Conventions (see docs/calendar-and-sla.md):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -32,10 +34,14 @@ from zoneinfo import ZoneInfo
 __all__ = [
     "DEFAULT_PERIODS",
     "MAX_SPAN_DAYS",
+    "Notice",
+    "NoticeError",
     "WorkingCalendar",
     "chinese_calendar_exceptions",
     "default_calendar",
     "hours_to_timedelta",
+    "parse_notice",
+    "statutory_holidays",
 ]
 
 UTC = UTC
@@ -87,8 +93,10 @@ class WorkingCalendar:
         times; sorted, non-overlapping, within one day.
     :param tz: IANA zone name of the jurisdiction.
     :param covered_years: years whose official schedule has been entered.
-        Outside them the calendar silently falls back to plain Mon-Fri;
-        callers that care (e.g. to warn staff in December) ask ``is_covered``.
+    :param statutory: year -> {date: name} of the statutory holidays by law
+        (``statutory_holidays``). A year outside ``covered_years`` then has
+        its statutory days off (and no 调休): it is *provisional*
+        (``is_provisional``). Without it such a year is plain Mon-Fri.
     """
 
     def __init__(
@@ -97,6 +105,7 @@ class WorkingCalendar:
         periods: Sequence[tuple[time, time]] = DEFAULT_PERIODS,
         tz: str = "Asia/Shanghai",
         covered_years: frozenset[int] | set[int] | None = None,
+        statutory: Callable[[int], Mapping[date, str]] | None = None,
     ) -> None:
         self.exceptions: Mapping[date, bool] = MappingProxyType(dict(exceptions or {}))
         periods = tuple((p[0], p[1]) for p in periods)
@@ -115,6 +124,7 @@ class WorkingCalendar:
         self.tz = ZoneInfo(tz)
         self.tz_name = tz
         self.covered_years: frozenset[int] = frozenset(covered_years or ())
+        self.statutory = statutory
         # Per-date cache of the day's periods as UTC instants; the scheduler
         # asks about the same few hundred days over and over.
         self._day_cache: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
@@ -129,13 +139,30 @@ class WorkingCalendar:
         """True if the official holiday schedule of ``year`` is known."""
         return year in self.covered_years
 
+    def is_provisional(self, year: int) -> bool:
+        """True if ``year`` is not entered and its days off are the statutory ones only (预估)."""
+        return self.statutory is not None and year not in self.covered_years
+
+    def rests_on_provisional(self, start: datetime, end: datetime | None) -> bool:
+        """True if a span from ``start`` to ``end`` (local dates) touches a provisional year."""
+        if end is None:
+            return False
+        first, last = self.local_date(start).year, self.local_date(end).year
+        return any(self.is_provisional(y) for y in range(min(first, last), max(first, last) + 1))
+
     def is_workday(self, d: date) -> bool:
-        """True if ``d`` is a workday (a datetime is first converted to the local date)."""
+        """True if ``d`` is a workday (a datetime is first converted to the local date).
+
+        An explicit exception wins; in a provisional year a statutory holiday
+        is a day off; otherwise Monday to Friday.
+        """
         if isinstance(d, datetime):
             d = self.local_date(d)
         override = self.exceptions.get(d)
         if override is not None:
             return override
+        if self.statutory is not None and d.year not in self.covered_years and d in self.statutory(d.year):
+            return False
         return d.weekday() < 5
 
     def local_date(self, t: datetime) -> date:
@@ -343,8 +370,180 @@ def chinese_calendar_exceptions() -> tuple[dict[date, bool], frozenset[int]]:
 def default_calendar() -> WorkingCalendar:
     """The official mainland calendar (chinese_calendar data), Asia/Shanghai, 09:00-12:00 / 13:30-17:30.
 
-    Cached: the same instance is returned on every call (it is immutable
-    apart from an internal cache).
+    Years the package does not know are provisional: their statutory
+    holidays are days off (``statutory_holidays``). Cached: the same
+    instance is returned on every call (it is immutable apart from an
+    internal cache).
     """
     exceptions, years = chinese_calendar_exceptions()
-    return WorkingCalendar(exceptions, DEFAULT_PERIODS, "Asia/Shanghai", years)
+    return WorkingCalendar(exceptions, DEFAULT_PERIODS, "Asia/Shanghai", years, statutory_holidays)
+
+
+# --------------------------------------------------------------------------- the law
+#: python-holidays' English names of China's statutory holidays → the law's Chinese names.
+STATUTORY_NAMES = {
+    "New Year's Day": "元旦",
+    "Chinese New Year's Eve": "春节",
+    "Chinese New Year (Spring Festival)": "春节",
+    "Tomb-Sweeping Day": "清明节",
+    "Labor Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "Mid-Autumn Festival": "中秋节",
+    "National Day": "国庆节",
+}
+
+
+@lru_cache(maxsize=64)
+def statutory_holidays(year: int) -> Mapping[date, str]:
+    """The statutory holidays (全体公民放假的节日) of ``year`` by law, without any 调休.
+
+    From python-holidays' China calendar with ``observed=False``: for 2025 on,
+    the 2024 revision of 全国年节及纪念日放假办法 — 元旦 1 day, 春节 4 (除夕 and
+    正月初一至初三), 清明 1, 劳动节 2 (1-2 May), 端午 1, 中秋 1, 国庆 3 (1-3 October).
+    Lunar dates and the 清明 solar term come from the library, not from our arithmetic.
+    """
+    import holidays
+
+    out: dict[date, str] = {}
+    for d, names in holidays.China(years=year, observed=False).items():
+        zh = [STATUTORY_NAMES[n.strip()] for n in names.split(";") if n.strip() in STATUTORY_NAMES]
+        if zh:
+            out[d] = "、".join(dict.fromkeys(zh))
+    return MappingProxyType(out)
+
+
+# -------------------------------------------------------------- the State Council's notice
+class NoticeError(ValueError):
+    """The text of a notice could not be read; ``line`` (1-based) is where reading stopped."""
+
+    def __init__(self, line: int, text: str, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}: {text}")
+        self.line, self.text, self.reason = line, text, reason
+
+
+@dataclass
+class Notice:
+    """A parsed 国务院办公厅关于YYYY年部分节假日安排的通知: days off and make-up workdays."""
+
+    year: int
+    holidays: dict[date, str] = field(default_factory=dict)   # every day off of each span, weekends too
+    workdays: dict[date, str] = field(default_factory=dict)   # 调休上班 (weekend days worked)
+
+    def exceptions(self) -> dict[date, bool]:
+        """The departures from Monday-Friday: weekday holidays (False) and worked weekend days (True)."""
+        out = {d: False for d in self.holidays if d.weekday() < 5}
+        out.update({d: True for d in self.workdays})
+        return out
+
+
+_TITLE = re.compile(r"关于\s*(\d{4})\s*年部分节假日安排")
+_ITEM = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*([^:：]{1,20})[:：](.*)$")
+_FESTIVALS = ("元旦", "春节", "清明", "劳动节", "端午", "中秋", "国庆")
+_DATE = r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日"
+_NOTE = r"(?:[（(]([^）)]*)[）)])?"
+_SPAN = re.compile(_DATE + _NOTE + r"(?:\s*(?:至|—|－|-|~)\s*" + _DATE + _NOTE + r")?")
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_WEEKDAY_IN_NOTE = re.compile(r"(?:周|星期)([一二三四五六日天])")
+_COUNT = re.compile(r"(?:共|放假)\s*(\d+)\s*天")
+
+
+def _weekday_ok(d: date, note: str | None) -> bool:
+    m = _WEEKDAY_IN_NOTE.search(note or "")
+    return m is None or _WEEKDAYS[m.group(1)] == d.weekday()
+
+
+def _dates_of(matches, default_year: int, line_no: int, line: str) -> list[tuple[date, str | None]]:
+    """Dates of a sentence: each ``M月D日`` (month and year carried forward), with its note."""
+    out: list[tuple[date, str | None]] = []
+    year, month = default_year, None
+    for y, m, d, note in matches:
+        if m is None and month is None:
+            raise NoticeError(line_no, line, "日期缺少月份")
+        new_month = int(m) if m else month
+        if y:
+            year = int(y)
+        elif month is not None and new_month < month:
+            year += 1  # 12月31日至1月2日: the span runs into the next year
+        month = new_month
+        try:
+            day = date(year, month, int(d))
+        except ValueError:
+            raise NoticeError(line_no, line, "日期不存在") from None
+        if not _weekday_ok(day, note):
+            raise NoticeError(line_no, line, f"{day.isoformat()} 与括号中的星期不符")
+        out.append((day, note))
+    return out
+
+
+def parse_notice(text: str) -> Notice:
+    """Read the notice's text as published into a :class:`Notice`; :class:`NoticeError` otherwise.
+
+    The year comes from the title (…关于2027年部分节假日安排的通知). Each
+    numbered item ``一、元旦：…`` names its festival; in it, a sentence with
+    放假 gives a span ``M月D日（…）至[M月]D日（…）`` of days off (checked against
+    its 共N天 and against the weekdays in brackets), a sentence with 上班
+    lists the make-up workdays (which must be weekend days). Sentences with
+    neither (鼓励…) are ignored, as are the lines before and after the items.
+    """
+    lines = (text or "").splitlines()
+    year = None
+    for raw in lines:
+        m = _TITLE.search(raw)
+        if m:
+            year = int(m.group(1))
+            break
+    if year is None:
+        raise NoticeError(1, (lines[0].strip() if lines else ""), "找不到标题中的年份（国务院办公厅关于YYYY年部分节假日安排的通知）")
+    if not 2000 <= year <= 2100:
+        raise NoticeError(1, str(year), "年份超出范围")
+    notice = Notice(year=year)
+    items = 0
+    for line_no, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        item = _ITEM.match(line)
+        if item is None:
+            continue
+        name, body = item.group(1).strip(), item.group(2)
+        if not any(f in name for f in _FESTIVALS):
+            raise NoticeError(line_no, line, "不认识的节日名称")
+        items += 1
+        off_found = False
+        for sentence in re.split(r"[。;；]", body):
+            if "放假" in sentence:
+                spans = list(_SPAN.finditer(sentence))
+                if not spans:
+                    raise NoticeError(line_no, line, "放假日期无法识别")
+                span = spans[0]
+                y1, m1, d1, n1, y2, m2, d2, n2 = span.groups()
+                marks = [(y1, m1, d1, n1)] + ([(y2, m2, d2, n2)] if d2 else [])
+                # 元旦 may begin in the previous December (12月30日至1月1日).
+                first_year = year - 1 if "元旦" in name and m1 and int(m1) == 12 and not y1 else year
+                dates = _dates_of(marks, first_year, line_no, line)
+                first, last = dates[0][0], dates[-1][0]
+                if last < first or (last - first).days > 15:
+                    raise NoticeError(line_no, line, "放假起止日期不正确")
+                days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+                count = _COUNT.search(sentence[span.end():])
+                if count and int(count.group(1)) != len(days):
+                    raise NoticeError(line_no, line, f"放假天数（共{count.group(1)}天）与起止日期不符")
+                if any(abs(d.year - year) > 1 or (d.year != year and d.month not in (1, 12)) for d in days):
+                    raise NoticeError(line_no, line, "放假日期不在该年度")
+                for d in days:
+                    notice.holidays[d] = name
+                off_found = True
+            elif "上班" in sentence:
+                found = [(m.group(1), m.group(2), m.group(3), m.group(4)) for m in _SPAN.finditer(sentence)]
+                if not found:
+                    raise NoticeError(line_no, line, "上班日期无法识别")
+                for d, _note in _dates_of(found, year, line_no, line):
+                    if d.weekday() < 5:
+                        raise NoticeError(line_no, line, f"{d.isoformat()} 是工作日，不是调休上班日")
+                    notice.workdays[d] = "调休上班"
+        if not off_found:
+            raise NoticeError(line_no, line, "没有找到放假日期")
+    if not items:
+        raise NoticeError(len(lines) or 1, "", "没有找到节假日安排条目（一、元旦：……）")
+    clash = sorted(set(notice.holidays) & set(notice.workdays))
+    if clash:
+        raise NoticeError(len(lines), clash[0].isoformat(), "同一天既放假又上班")
+    return notice

@@ -12,6 +12,9 @@ from typing import Any
 
 # The three weighted rates (三率) and their default weights.
 DEFAULT_WEIGHTS: dict[str, float] = {"response": 30.0, "resolution": 35.0, "satisfaction": 35.0}
+# Every rate that can be given a weight (docs/evaluation.md): the three above, 按时办结率, and 退单率 and
+# 重办率 which count as (1 − rate) — fewer returns and reopens score higher. Weight 0 by default.
+WEIGHT_KEYS = ("response", "on_time", "resolution", "satisfaction", "return", "reopen")
 # Points taken off the composite per event.
 DEFAULT_DEDUCTIONS: dict[str, float] = {"unjustified_return": 1.0, "flag": 2.0, "supervise": 0.0}
 # Grade thresholds, highest first; below the last one the grade is D.
@@ -35,8 +38,8 @@ class Settings:
     def from_dict(cls, value: Mapping[str, Any] | None, count_auto_ratings: bool = True) -> Settings:
         """Build settings from a stored JSON value, filling what is missing with the defaults."""
         value = value or {}
-        weights = dict(DEFAULT_WEIGHTS)
-        weights.update({k: float(v) for k, v in (value.get("weights") or {}).items() if k in DEFAULT_WEIGHTS})
+        weights = {k: DEFAULT_WEIGHTS.get(k, 0.0) for k in WEIGHT_KEYS}
+        weights.update({k: float(v) for k, v in (value.get("weights") or {}).items() if k in WEIGHT_KEYS})
         deductions = dict(DEFAULT_DEDUCTIONS)
         deductions.update({k: float(v) for k, v in (value.get("deductions") or {}).items()})
         grades = value.get("grades") or [list(g) for g in DEFAULT_GRADES]
@@ -58,6 +61,7 @@ class Counts:
     agency: str = ""
     assignments: int = 0          # lead + co assignments created in the month, ticket not excluded
     responded: int = 0            # signed (and, for a lead, contacted) within the deadlines
+    response_base: int = 0        # responded + those with a sign/contact deadline passed unmet
     on_time: int = 0              # lead replied / co opinion given by resolve_due_at
     on_time_base: int = 0         # finished + still open past resolve_due_at at report time
     ratings: int = 0              # ratings counted (auto ones per the setting)
@@ -76,7 +80,7 @@ class Counts:
         return out
 
 
-_COUNT_FIELDS = ("assignments", "responded", "on_time", "on_time_base", "ratings", "resolved",
+_COUNT_FIELDS = ("assignments", "responded", "response_base", "on_time", "on_time_base", "ratings", "resolved",
                  "satisfaction_points", "unjustified_returns", "reopened", "supervise", "flag", "carried")
 
 
@@ -145,19 +149,24 @@ def grade_of(score: float | None, grades) -> str:
 
 def score_row(c: Counts, settings: Settings) -> Row:
     """Rates, composite, deductions and score of one agency (rank and grade come from `rank`)."""
-    response = rate(c.responded, c.assignments)
+    response = rate(c.responded, c.response_base)
+    on_time = rate(c.on_time, c.on_time_base)
     resolution = rate(c.resolved, c.ratings)
     satisfaction = rate(c.satisfaction_points, c.ratings)
-    comp = composite({"response": response, "resolution": resolution, "satisfaction": satisfaction},
-                     settings.weights)
+    returns = rate(c.unjustified_returns, c.assignments)
+    reopens = rate(c.reopened, c.assignments)
+    comp = composite({"response": response, "on_time": on_time, "resolution": resolution,
+                      "satisfaction": satisfaction,
+                      "return": None if returns is None else max(0.0, 1.0 - returns),
+                      "reopen": None if reopens is None else max(0.0, 1.0 - reopens)}, settings.weights)
     d = settings.deductions
     deductions = (c.unjustified_returns * d.get("unjustified_return", 0.0)
                   + c.flag * d.get("flag", 0.0) + c.supervise * d.get("supervise", 0.0))
     score = None if comp is None else max(0.0, comp - deductions)
     return Row(
-        counts=c, response_rate=response, on_time_rate=rate(c.on_time, c.on_time_base),
+        counts=c, response_rate=response, on_time_rate=on_time,
         resolution_rate=resolution, satisfaction_rate=satisfaction,
-        return_rate=rate(c.unjustified_returns, c.assignments), reopen_rate=rate(c.reopened, c.assignments),
+        return_rate=returns, reopen_rate=reopens,
         composite=comp, deductions=deductions, score=score,
     )
 

@@ -15,16 +15,20 @@ class CalendarDay(db.Model):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     is_workday: Mapped[bool]
     name: Mapped[str | None] = mapped_column(String(50))
-    source: Mapped[str] = mapped_column(String(20), default="admin")  # chinesecalendar | admin
+    source: Mapped[str] = mapped_column(String(20), default="admin")  # chinesecalendar | notice | admin
 
 
 class CalendarYear(db.Model):
-    """A year whose official holiday schedule has been entered."""
+    """A year whose official holiday schedule has been entered (a year without a row is provisional)."""
 
     __tablename__ = "calendar_years"
     year: Mapped[int] = mapped_column(primary_key=True)
-    source: Mapped[str] = mapped_column(String(20), default="admin")
+    source: Mapped[str] = mapped_column(String(20), default="admin")  # chinesecalendar | notice | admin
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    notice_text: Mapped[str | None] = mapped_column(Text)  # the State Council's notice as entered
+
+    entered_by: Mapped["User | None"] = relationship()  # noqa: F821
 
 
 class SlaPolicy(db.Model):

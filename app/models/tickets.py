@@ -102,6 +102,8 @@ class Assignment(db.Model):
     contact_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolve_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     extension_days: Mapped[int] = mapped_column(default=0)
+    # The stored deadlines rest on a provisional calendar year (statutory holidays only: 按法定节假日预估).
+    deadline_provisional: Mapped[bool] = mapped_column(default=False)
     # The scheduler reads only rows whose next_check_at has passed (partial index below).
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escalation_level: Mapped[str | None] = mapped_column(String(20))

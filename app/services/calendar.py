@@ -15,8 +15,12 @@ from sqlalchemy import extract, select
 
 from app.domain.calendar import (
     DEFAULT_PERIODS,
+    Notice,
+    NoticeError,
     WorkingCalendar,
     chinese_calendar_exceptions,
+    parse_notice,
+    statutory_holidays,
 )
 from app.extensions import db
 from app.models import (
@@ -24,6 +28,7 @@ from app.models import (
     CalendarYear,
     Jurisdiction,
     Setting,
+    Ticket,
     WorkingHours,
     utcnow,
 )
@@ -71,7 +76,7 @@ def recompute_from(day: date, jurisdiction: str | None = None, batch: int = 500)
     """
     from zoneinfo import ZoneInfo
 
-    from app.models import Assignment, Ticket
+    from app.models import Assignment
     from app.services import clocks
 
     since = datetime.combine(day, time.min, ZoneInfo(TZ))
@@ -109,7 +114,8 @@ def _build(jurisdiction: str) -> WorkingCalendar:
         exceptions, years = chinese_calendar_exceptions()
     hours = db.session.get(WorkingHours, jurisdiction) if jurisdiction else None
     periods = _parse_periods(hours.periods) if hours is not None else DEFAULT_PERIODS
-    return WorkingCalendar(exceptions, periods, TZ, frozenset(years))
+    # A year not entered is provisional: its statutory holidays (by law) are days off.
+    return WorkingCalendar(exceptions, periods, TZ, frozenset(years), statutory_holidays)
 
 
 def working_calendar(jurisdiction: str | None) -> WorkingCalendar:
@@ -164,14 +170,26 @@ def _seed() -> dict:
 
 
 def seed_from_chinesecalendar() -> dict:
-    """Copy the package's holidays and 调休 workdays into the database for every year it covers.
+    """Copy the package's holidays and 调休 workdays into the database for every year it covers, then
+    recompute the open deadlines that reach a provisional year (stored before the statutory holidays
+    were applied, e.g. by an older release), telling each ticket whose deadline moved.
 
     Idempotent: a year already recorded (seeded or entered by an admin) is
     skipped, and an existing day row is never overwritten. Returns counts.
     """
     result = _seed()
+    first = first_provisional_year()
+    result["tickets"] = _recompute_with_events(date(first, 1, 1), first, provisional=True)
     commit()
     return result
+
+
+def first_provisional_year(today: date | None = None) -> int:
+    """The first year from this one on whose schedule is not entered."""
+    year = (today or local_today()).year
+    while year_entered(year):
+        year += 1
+    return year
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -195,13 +213,44 @@ def year_entered(year: int) -> bool:
     return year in chinese_calendar_exceptions()[1]
 
 
-def next_year_missing(today: date | None = None) -> int | None:
-    """Next year (relative to today, Shanghai) if its schedule is not entered yet, else None."""
-    from zoneinfo import ZoneInfo
+#: From this day of the year on, a coming year that is still provisional is warned about.
+WARN_FROM = (11, 1)
 
-    today = today or utcnow().astimezone(ZoneInfo(TZ)).date()
+
+def year_entry(year: int) -> CalendarYear | None:
+    """The record of a year's entry (who entered it, when, from what), if it is recorded."""
+    return db.session.get(CalendarYear, year)
+
+
+def next_year_missing(today: date | None = None) -> int | None:
+    """The coming year, from 1 November (Shanghai) on, while its schedule is not entered; else None."""
+    today = today or local_today()
+    if (today.month, today.day) < WARN_FROM:
+        return None
     year = today.year + 1
     return None if year_entered(year) else year
+
+
+def provisional_years(today: date | None = None) -> list[int]:
+    """The years to enter now: provisional years that open deadlines touch, and the coming year
+    from 1 November on (`flask calendar check`, the admin and supervision pages)."""
+    from app.models import Assignment
+
+    today = today or local_today()
+    years: set[int] = set()
+    lo, hi = db.session.execute(select(
+        db.func.min(Assignment.created_at),
+        db.func.max(db.func.coalesce(Assignment.resolve_due_at, Assignment.created_at)),
+    ).where(Assignment.active.is_(True))).one()
+    if lo is not None and hi is not None:
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(TZ)
+        years.update(range(lo.astimezone(zone).year, hi.astimezone(zone).year + 1))
+    missing = next_year_missing(today)
+    if missing is not None:
+        years.add(missing)
+    return sorted(y for y in years if not year_entered(y))
 
 
 def periods_of(jurisdiction: str) -> list[list[str]]:
@@ -318,3 +367,102 @@ def local_today() -> date:
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo(TZ)).date()
+
+
+# --- the State Council's notice -----------------------------------------------------------------
+
+#: Event appended to a ticket whose deadlines moved because a year's schedule was entered.
+DEADLINE_EVENT = "deadline_recalculated"
+
+
+def read_notice(text: str) -> Notice:
+    """Parse a notice's text (preview): a Notice, or a ServiceError naming the line it stopped at."""
+    try:
+        return parse_notice(text)
+    except NoticeError as exc:
+        raise ServiceError(N_("无法识别通知内容（第%(n)s行：%(r)s）：%(line)s"), code="notice",
+                           n=exc.line, r=exc.reason, line=exc.text[:80] or "（空）") from None
+
+
+def import_notice(text: str, actor=None) -> dict:
+    """Enter a year's State Council notice: its holidays and 调休 workdays replace the year's days,
+    the year is recorded as entered (who, when, the text), open deadlines are recomputed and every
+    ticket whose deadline moved gets an event saying why. Nothing changes when the text is unreadable.
+
+    Returns {"year", "holidays", "workdays", "tickets"} (counts; tickets = tickets whose deadline moved).
+    """
+    notice = read_notice(text)
+    year = notice.year
+    if not is_seeded():
+        _seed()
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    spans = list(notice.holidays) + list(notice.workdays)
+    lo = min([start] + spans)
+    for row in db.session.scalars(select(CalendarDay).where(CalendarDay.day >= start, CalendarDay.day <= end)):
+        db.session.delete(row)
+    db.session.flush()
+    for d, worked in sorted(notice.exceptions().items()):
+        row = db.session.get(CalendarDay, d)  # a day of the previous December stays the other year's
+        name = "调休上班" if worked else notice.holidays[d]
+        if row is None:
+            db.session.add(CalendarDay(day=d, is_workday=worked, name=name, source="notice"))
+        else:
+            row.is_workday, row.name, row.source = worked, name, "notice"
+    entry = db.session.get(CalendarYear, year)
+    if entry is None:
+        entry = CalendarYear(year=year)
+        db.session.add(entry)
+    entry.source, entry.entered_at = "notice", utcnow()
+    entry.entered_by_id = getattr(actor, "id", None)
+    entry.notice_text = text
+    _bump()
+    moved = _recompute_with_events(lo, year)
+    commit()
+    return {"year": year, "holidays": sum(1 for d in notice.holidays if d.weekday() < 5),
+            "workdays": len(notice.workdays), "tickets": moved}
+
+
+def _recompute_with_events(lo: date, year: int, provisional: bool = False, batch: int = 500) -> int:
+    """Recompute the active assignments whose deadlines reach `lo`; one event per ticket that moved
+    (why: `year`'s notice was entered, or — `provisional` — its statutory holidays were applied)."""
+    from zoneinfo import ZoneInfo
+
+    from app.models import Assignment
+    from app.services import clocks
+    from app.services import tickets as core
+
+    since = datetime.combine(lo, time.min, ZoneInfo(TZ))
+    now = utcnow()
+    last, moved = 0, 0
+    while True:
+        rows = list(db.session.scalars(
+            select(Assignment).where(Assignment.active.is_(True), Assignment.resolve_due_at >= since,
+                                     Assignment.id > last).order_by(Assignment.id).limit(batch)))
+        by_ticket: dict[int, list[dict]] = {}
+        for a in rows:
+            before = (a.sign_due_at, a.contact_due_at, a.resolve_due_at)
+            clocks.recompute(a, now)
+            after = (a.sign_due_at, a.contact_due_at, a.resolve_due_at)
+            if before != after:
+                by_ticket.setdefault(a.ticket_id, []).append({
+                    "assignment_id": a.id, "agency_id": a.agency_id,
+                    **{f"{k}_from": _iso(b) for k, b in zip(("sign", "contact", "resolve"), before, strict=True)},
+                    **{f"{k}_to": _iso(b) for k, b in zip(("sign", "contact", "resolve"), after, strict=True)},
+                })
+        for ticket_id, changes in by_ticket.items():
+            ticket = db.session.get(Ticket, ticket_id)
+            if provisional:
+                note = N_("%(y)s年节假日安排尚未公布，办理时限已按法定节假日预估重新计算。") % {"y": year}
+            else:
+                note = N_("%(y)s年节假日安排已按国务院办公厅通知录入，办理时限按新的工作日重新计算。") % {"y": year}
+            core.record(ticket, DEADLINE_EVENT, None, at=now, note=note,
+                        details={"year": year, "reason": "statutory" if provisional else "notice",
+                                 "assignments": changes})
+        moved += len(by_ticket)
+        if len(rows) < batch:
+            return moved
+        last = rows[-1].id
+
+
+def _iso(t: datetime | None) -> str | None:
+    return None if t is None else t.isoformat()

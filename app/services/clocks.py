@@ -164,6 +164,8 @@ def apply_clocks(assignment: Assignment, c: Clocks, now: datetime, fired: set[tu
     if full:
         assignment.contact_due_at = c.contact.due
     assignment.resolve_due_at = c.resolve.due
+    # What the deadlines rest on: a provisional year (statutory holidays only) is shown as 预估.
+    assignment.deadline_provisional = c.cal.rests_on_provisional(c.start, assignment.resolve_due_at)
     assignment.next_check_at = c.next_check_at(now, fired)
 
 

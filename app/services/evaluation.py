@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from app.domain import scoring
 from app.extensions import db
@@ -14,16 +14,19 @@ from app.models import (
     Escalation,
     EvaluationChange,
     EvaluationPeriod,
+    ExclusionRequest,
     Measure,
     Rating,
     Scorecard,
     Setting,
     SupervisionNotice,
+    Suspension,
     Ticket,
     TicketReturn,
     User,
     utcnow,
 )
+from app.models.types import UTCDateTime
 from app.services import N_, ServiceError, commit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -96,28 +99,67 @@ def _done_at():
     return case((Assignment.role == "co", Assignment.opinion_at), else_=Assignment.replied_at)
 
 
+def _window_end(now: datetime):
+    """Until when the agency could act: the end of its assignment, the ticket's closing, or now.
+
+    A co-agency whose ticket was closed (rated or auto-closed alike) before its deadline could never
+    have missed it."""
+    return func.coalesce(Assignment.ended_at, Ticket.closed_at, literal(now, UTCDateTime()))
+
+
+def _stopped(due):
+    """The ticket's clocks are stopped at `due`: a suspension still open began before it."""
+    return (select(Suspension.id).where(Suspension.ticket_id == Assignment.ticket_id,
+                                        Suspension.ended_at.is_(None), Suspension.started_at < due)
+            .correlate(Assignment).exists())
+
+
+def _met(done, due):
+    return and_(done.is_not(None), or_(due.is_(None), done <= due))
+
+
+def _missed(done, due, now: datetime):
+    """Done after its deadline, or not done when the deadline passed while the agency could act
+    (and its clock was running)."""
+    late = and_(done.is_not(None), due.is_not(None), done > due)
+    lapsed = and_(done.is_(None), due.is_not(None), due < _window_end(now), ~_stopped(due))
+    return or_(late, lapsed)
+
+
 def _responded():
-    signed = and_(Assignment.signed_at.is_not(None),
-                  or_(Assignment.sign_due_at.is_(None), Assignment.signed_at <= Assignment.sign_due_at))
-    contacted = and_(Assignment.contacted_at.is_not(None),
-                     or_(Assignment.contact_due_at.is_(None), Assignment.contacted_at <= Assignment.contact_due_at))
     # A co agency does not contact the business: signing in time is its response.
-    return and_(signed, or_(Assignment.role == "co", contacted))
+    return and_(_met(Assignment.signed_at, Assignment.sign_due_at),
+                or_(Assignment.role == "co", _met(Assignment.contacted_at, Assignment.contact_due_at)))
+
+
+def _not_responded(now: datetime):
+    missed_contact = and_(Assignment.role != "co",
+                          _missed(Assignment.contacted_at, Assignment.contact_due_at, now))
+    return or_(_missed(Assignment.signed_at, Assignment.sign_due_at, now), missed_contact)
+
+
+def _response_base(now: datetime):
+    """Assignments whose response is decided: met, or a deadline passed unmet."""
+    return or_(_responded(), _not_responded(now))
 
 
 def _on_time():
-    done = _done_at()
-    return and_(done.is_not(None), or_(Assignment.resolve_due_at.is_(None), done <= Assignment.resolve_due_at))
+    return _met(_done_at(), Assignment.resolve_due_at)
+
+
+def _late(now: datetime):
+    return _missed(_done_at(), Assignment.resolve_due_at, now)
 
 
 def _on_time_base(now: datetime):
-    done = _done_at()
-    open_late = and_(done.is_(None), Assignment.active.is_(True), Assignment.resolve_due_at < now)
-    return or_(done.is_not(None), open_late)
+    """Finished assignments, and unfinished ones whose deadline passed while the agency could act."""
+    return or_(_on_time(), _late(now))
 
 
 def _reopened():
-    return and_(Assignment.role == "lead", Ticket.reopen_count > Assignment.cycle)
+    """A lead assignment whose reply the business rejected (the ticket was reopened after that cycle);
+    an agency that returned the ticket earlier gave no reply and is not charged."""
+    return and_(Assignment.role == "lead", Assignment.replied_at.is_not(None), Ticket.reopen_count > Assignment.cycle)
 
 
 def _assignment_scope(jurisdiction: str, start: datetime, end: datetime):
@@ -165,14 +207,14 @@ def compute_months(jurisdiction: str, months: list[str], now: datetime | None = 
         return counts[i].get(agency_id) if 0 <= i < len(months) else None
 
     m = _bucket(Assignment.created_at, months).label("m")
-    q = (select(m, Assignment.agency_id, func.count(Assignment.id), _sum(_responded()), _sum(_on_time()),
-                _sum(_on_time_base(now)), _sum(_reopened()))
+    q = (select(m, Assignment.agency_id, func.count(Assignment.id), _sum(_responded()),
+                _sum(_response_base(now)), _sum(_on_time()), _sum(_on_time_base(now)), _sum(_reopened()))
          .join(Ticket, Ticket.id == Assignment.ticket_id)
          .where(_assignment_scope(jurisdiction, lo, hi)).group_by(m, Assignment.agency_id))
-    for i, agency_id, n, responded, on_time, base, reopened in db.session.execute(q):
+    for i, agency_id, n, responded, response_base, on_time, base, reopened in db.session.execute(q):
         if (c := bucket(i, agency_id)) is not None:
-            c.assignments, c.responded, c.on_time = int(n), int(responded), int(on_time)
-            c.on_time_base, c.reopened = int(base), int(reopened)
+            c.assignments, c.responded, c.response_base = int(n), int(responded), int(response_base)
+            c.on_time, c.on_time_base, c.reopened = int(on_time), int(base), int(reopened)
 
     points = case((Rating.auto.is_(True), 1.0),
                   (Rating.satisfaction.in_(SATISFIED), 1.0),
@@ -275,6 +317,18 @@ def report_json(jurisdiction: str, month: str) -> list[dict]:
     return [{k: row.get(k) for k in keys} for row in report(jurisdiction, month)]
 
 
+def pending_exclusions_of(jurisdiction: str, month: str) -> int:
+    """Exclusion requests still waiting whose agency's assignment of the ticket was made in `month`."""
+    start, end = month_range(month)
+    return db.session.scalar(
+        select(func.count(func.distinct(ExclusionRequest.id)))
+        .join(Ticket, Ticket.id == ExclusionRequest.ticket_id)
+        .join(Assignment, and_(Assignment.ticket_id == ExclusionRequest.ticket_id,
+                               Assignment.agency_id == ExclusionRequest.agency_id))
+        .where(Ticket.jurisdiction == jurisdiction, ExclusionRequest.state == "pending",
+               Assignment.created_at >= start, Assignment.created_at < end)) or 0
+
+
 def freeze(jurisdiction: str, month: str, actor: User | None) -> EvaluationPeriod:
     """Store the month's scorecards and the settings used; from now on they are read, not computed."""
     parse_month(month)
@@ -283,6 +337,10 @@ def freeze(jurisdiction: str, month: str, actor: User | None) -> EvaluationPerio
     period = get_period(jurisdiction, month)
     if period is not None and period.frozen_at is not None:
         raise ServiceError(N_("%(m)s的考核结果已冻结"), code="frozen", m=month)
+    waiting = pending_exclusions_of(jurisdiction, month)
+    if waiting:
+        raise ServiceError(N_("%(m)s还有%(n)s项核减申请待审批，请先审批再冻结"), code="pending_exclusions",
+                           m=month, n=waiting)
     settings = settings_for(jurisdiction)
     rows = scoring.evaluate(compute_counts(jurisdiction, month, None, settings), settings)
     if period is None:
@@ -365,9 +423,9 @@ def drill(jurisdiction: str, month: str, agency_id: int, metric: str, *, before_
     if metric in ("assignments", "not_responded", "late", "reopened"):
         cond = and_(_assignment_scope(jurisdiction, start, end), Assignment.agency_id == agency_id)
         if metric == "not_responded":
-            cond = and_(cond, ~_responded())
+            cond = and_(cond, _not_responded(now))
         elif metric == "late":
-            cond = and_(cond, _on_time_base(now), ~_on_time())
+            cond = and_(cond, _late(now))
         elif metric == "reopened":
             cond = and_(cond, _reopened())
         ids = select(Assignment.ticket_id).join(Ticket, Ticket.id == Assignment.ticket_id).where(cond)

@@ -283,9 +283,11 @@ def decide_extension(user: User, request_id: int, *, grant: bool, days: int | No
 
 @transaction
 def decide_exclusion(user: User, request_id: int, *, grant: bool, note: str) -> ExclusionRequest:
-    """Grant (the ticket leaves the agency's scores, stays visible and marked) or refuse, with a reason.
-    A grant touching a frozen month is logged as an EvaluationChange."""
+    """Grant (the ticket leaves the agency's scores, stays visible and marked) or refuse, with a reason,
+    until the month that counted the ticket is frozen. A grant touching another frozen month (a ticket
+    handled across months) is logged as an EvaluationChange."""
     req, ticket = _pending(ExclusionRequest, request_id, user)
+    _check_not_frozen(ticket, req.agency_id)
     note = _text(note)
     if not note:
         raise ServiceError(N_("请填写审批意见"), code="note")
@@ -373,10 +375,43 @@ def request_extension(user: User, ticket_id: int, days: int, reason: str) -> Ext
     return req
 
 
+def scored_lead(ticket: Ticket) -> Assignment | None:
+    """The lead assignment whose agency answers for the ticket in the scores: the latest one
+    (active or ended — a closed ticket keeps it)."""
+    leads = [a for a in ticket.assignments if a.role == "lead"]
+    return leads[-1] if leads else None
+
+
+def _check_not_frozen(ticket: Ticket, agency_id: int) -> None:
+    """核减 is possible until the month that counted the ticket for the agency is frozen."""
+    month = evaluation.ticket_months(ticket).get(agency_id)
+    if month is not None and evaluation.is_frozen(ticket.jurisdiction, month):
+        raise ServiceError(N_("%(m)s的考核结果已冻结，不能再申请或审批核减"), code="frozen", m=month)
+
+
+def _exclusion_owner(user: User, ticket_id: int) -> tuple[Ticket, Assignment]:
+    ticket = core.get_visible(user, ticket_id)
+    lead = scored_lead(ticket)
+    if lead is None or user.role not in core.STAFF_OF_AGENCY or user.agency_id != lead.agency_id:
+        raise ServiceError(N_("只有承办单位才能提出申请"), code="not_owner")
+    return ticket, lead
+
+
+def may_request_exclusion(user: User, ticket: Ticket) -> bool:
+    """Whether to offer the exclusion form to `user` (the service still decides on submit)."""
+    lead = scored_lead(ticket)
+    if lead is None or user.role not in core.STAFF_OF_AGENCY or user.agency_id != lead.agency_id:
+        return False
+    month = evaluation.ticket_months(ticket).get(lead.agency_id)
+    return not ticket.excluded and not (month and evaluation.is_frozen(ticket.jurisdiction, month))
+
+
 @transaction
 def request_exclusion(user: User, ticket_id: int, category: str, reason: str) -> ExclusionRequest:
-    """不合理诉求核减申请 by the lead agency: a category and a reason of at least 10 characters."""
-    ticket, lead = _owned(user, ticket_id)
+    """不合理诉求核减申请 by the agency that answers for the ticket (open or closed), until the month
+    that counted it is frozen: a category and a reason of at least 10 characters."""
+    ticket, lead = _exclusion_owner(user, ticket_id)
+    _check_not_frozen(ticket, lead.agency_id)
     if category not in EXCLUSION_CATEGORIES:
         raise ServiceError(N_("请选择核减类别"), code="category")
     reason = _text(reason)

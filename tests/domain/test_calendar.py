@@ -84,11 +84,13 @@ def test_exceptions_only_list_departures_from_monday_to_friday():
     assert years == frozenset(range(2004, 2027))
 
 
-def test_coverage_and_fallback():
+def test_coverage_and_provisional_years():
     assert CAL.is_covered(2025) and CAL.is_covered(2026)
     assert not CAL.is_covered(2027)
-    # Outside the covered years: plain Monday-Friday.
-    assert CAL.is_workday(date(2027, 1, 1))  # a Friday, holiday unknown yet
+    assert CAL.is_provisional(2027) and not CAL.is_provisional(2026)
+    # Outside the covered years: the statutory holidays by law, no 调休 (see tests/domain/test_notice.py).
+    assert not CAL.is_workday(date(2027, 1, 1))  # 元旦, a Friday
+    assert CAL.is_workday(date(2027, 1, 4))
     assert not CAL.is_workday(date(2027, 1, 2))
 
 

@@ -109,20 +109,19 @@ def test_frozen_month_does_not_move(db, month, make_user):
         db.session.flush()
         assert ev.note_late_rating(rating) is not None
         db.session.commit()
-        req = supervision.request_exclusion(clerk, t3.id, "untrue", "经核实企业反映的情况与事实不符")
-        supervision.decide_exclusion(sup, req.id, grant=True, note="同意核减")
+        # 核减 is possible until the month is frozen: after it, neither a request nor a decision.
+        with pytest.raises(ServiceError) as err:
+            supervision.request_exclusion(clerk, t3.id, "untrue", "经核实企业反映的情况与事实不符")
+        assert err.value.code == "frozen"
+        db.session.rollback()
         assert ev.report_json("liaoyuan", "2026-09") == before
         kinds = sorted(c.kind for c in db.session.query(EvaluationChange).all())
-        assert kinds == ["exclusion", "late_rating"]
+        assert kinds == ["late_rating"]
         assert all(c.frozen_month == "2026-09" for c in db.session.query(EvaluationChange))
-        assert db.session.get(ExclusionRequest, req.id).state == "granted"
-        # the changes land in the open month
+        assert db.session.query(ExclusionRequest).count() == 0
+        # the late rating lands in the open month
         october = by_agency(ev.report("liaoyuan", "2026-10"))["市市场监管局"]
-        assert october["counts"]["carried"] == 2
-        # a freshly computed September would differ: t3 is excluded now
-        fresh = by_agency([r.as_dict() for r in ev.scoring.evaluate(
-            ev.compute_counts("liaoyuan", "2026-09"), ev.settings_for("liaoyuan"))])
-        assert fresh["市市场监管局"]["assignments"] == 3
+        assert october["counts"]["carried"] == 1
         assert by_agency(before)["市市场监管局"]["assignments"] == 4
 
 

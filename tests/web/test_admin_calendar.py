@@ -116,3 +116,73 @@ def test_mark_year_entered_and_working_hours(admin_client, db):
         "csrf_token": token, "hours-jurisdiction": "liaoyuan", "hours-periods": "18:00-09:00"},
         follow_redirects=True)
     assert "工作时间格式不正确" in r.get_data(as_text=True)
+
+
+NOTICE_2027 = (__import__("pathlib").Path(__file__).resolve().parent.parent / "fixtures" / "notices"
+               / "2027-example.txt").read_text(encoding="utf-8")
+
+
+def test_pasted_notice_is_previewed_then_saved_with_who_entered_it(admin_client, db):
+    token = csrf_token(admin_client, "/admin/calendar")
+    r = admin_client.post("/admin/calendar/notice", data={"csrf_token": token, "notice-text": NOTICE_2027})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "识别结果：2027 年（尚未保存）" in page and "2027-02-14" in page and "确认保存" in page
+    assert db.session.get(CalendarYear, 2027) is None   # a preview saves nothing
+    r = admin_client.post("/admin/calendar/notice", data={"csrf_token": token, "notice-text": NOTICE_2027,
+                                                          "notice-confirm": "1"}, follow_redirects=True)
+    page = r.get_data(as_text=True)
+    assert "2027 年的节假日安排已录入" in page and "root" in page
+    entry = db.session.get(CalendarYear, 2027)
+    assert entry.source == "notice" and entry.entered_by.username == "root"
+    assert db.session.get(CalendarDay, date(2027, 2, 14)).is_workday
+
+
+def test_an_unreadable_pasted_notice_is_refused_and_kept_in_the_form(admin_client, db):
+    token = csrf_token(admin_client, "/admin/calendar")
+    text = "国务院办公厅关于2027年部分节假日安排的通知\n一、元旦：元月初一放假。"
+    r = admin_client.post("/admin/calendar/notice", data={"csrf_token": token, "notice-text": text,
+                                                          "notice-confirm": "1"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400 and "第2行" in page and "元月初一" in page
+    assert db.session.get(CalendarYear, 2027) is None
+
+
+def test_no_warning_before_november(admin_client):
+    with time_machine.travel(sh(2026, 10, 31, 10, 0), tick=False):
+        page = admin_client.get("/admin/calendar").get_data(as_text=True)
+    assert "2027 年的节假日安排尚未录入" not in page
+
+
+def _provisional_ticket(make_city, make_user, monkeypatch):
+    from tests.services.test_handling import World, route_to
+
+    w = World(make_city, make_user)
+    route_to(monkeypatch)
+    with time_machine.travel(sh(2026, 12, 28, 10, 0), tick=False):
+        return w.file()  # 15 working days: into 2027
+
+
+def test_supervision_board_warns_about_the_provisional_coming_year(client, db, make_city, make_user, monkeypatch):
+    _provisional_ticket(make_city, make_user, monkeypatch)
+    login(client, "supervisor_ly")
+    with time_machine.travel(sh(2026, 12, 28, 10, 0), tick=False):
+        board = client.get("/supervision/").get_data(as_text=True)
+    assert "2027 年的节假日安排尚未录入" in board
+    with time_machine.travel(sh(2026, 10, 28, 10, 0), tick=False):
+        board = client.get("/supervision/").get_data(as_text=True)
+    assert "2027 年的节假日安排尚未录入" not in board
+
+
+def test_the_ticket_page_marks_a_provisional_deadline(client, db, make_city, make_user, monkeypatch):
+    from app.services import calendar as cal_service
+
+    t = _provisional_ticket(make_city, make_user, monkeypatch)
+    login(client, "clerk_scj")
+    with time_machine.travel(sh(2026, 12, 28, 10, 30), tick=False):
+        page = client.get(f"/desk/tickets/{t.id}").get_data(as_text=True)
+    assert "按法定节假日预估" in page
+    cal_service.import_notice(NOTICE_2027)
+    with time_machine.travel(sh(2026, 12, 28, 11, 0), tick=False):
+        page = client.get(f"/desk/tickets/{t.id}").get_data(as_text=True)
+    assert "按法定节假日预估" not in page

@@ -40,3 +40,28 @@ def test_seed_creates_accounts_and_tickets_once(runner, make_city, db, client):
     # the demo password works
     r = login(client, "clerk_scj", "demo12345")
     assert r.status_code == 302 and r.headers["Location"].endswith("/desk/")
+
+
+def test_the_live_ranking_on_the_demo_data_charges_no_deadline_that_has_not_passed(runner, make_city, db):
+    """Half an hour after the demo is seeded (Tuesday 10:00) no deadline has passed (sign: 2 working
+    hours, contact: 1 working day): no agency may be marked down for response or lateness."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from app.services import evaluation as ev
+
+    sh = ZoneInfo("Asia/Shanghai")
+    make_city(agencies=("市市场监管局", "市税务局"))
+    with time_machine.travel(datetime(2026, 12, 1, 10, 0, tzinfo=sh), tick=False):
+        assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    with time_machine.travel(datetime(2026, 12, 1, 10, 30, tzinfo=sh), tick=False):
+        rows = ev.report("liaoyuan", "2026-12")
+        scored = [r for r in rows if r["score"] is not None]
+        assert scored
+        for r in scored:
+            assert r["response_rate"] in (None, 100.0) and r["on_time_rate"] in (None, 100.0), r
+            assert r["grade"] == "A", r
+            for metric in ("not_responded", "late"):
+                assert ev.drill("liaoyuan", "2026-12", r["agency_id"], metric) == []
