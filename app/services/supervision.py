@@ -191,12 +191,18 @@ def waiting_decision(user: User, limit: int = 100) -> list[Ticket]:
         Ticket.jurisdiction == user.jurisdiction, Ticket.state == "to_supervision").order_by(Ticket.id).limit(limit)))
 
 
-def requests_of(ticket: Ticket) -> tuple[list[ExtensionRequest], list[ExclusionRequest]]:
-    """The extension and exclusion requests of a ticket, newest first."""
-    ext = list(db.session.scalars(select(ExtensionRequest).where(ExtensionRequest.ticket_id == ticket.id)
-                                  .order_by(ExtensionRequest.id.desc())))
-    exc = list(db.session.scalars(select(ExclusionRequest).where(ExclusionRequest.ticket_id == ticket.id)
-                                  .order_by(ExclusionRequest.id.desc())))
+def requests_of(ticket: Ticket, agency_id: int | None = None) -> tuple[list[ExtensionRequest], list[ExclusionRequest]]:
+    """The extension and exclusion requests of a ticket, newest first. With `agency_id` (an
+    agency's desk), only that agency's own requests: an exclusion is its own matter
+    (app.domain.audience), and a former agency sees only what it wrote."""
+    ext_q = select(ExtensionRequest).where(ExtensionRequest.ticket_id == ticket.id)
+    exc_q = select(ExclusionRequest).where(ExclusionRequest.ticket_id == ticket.id)
+    if agency_id is not None:
+        ext_q = ext_q.join(Assignment, Assignment.id == ExtensionRequest.assignment_id).where(
+            Assignment.agency_id == agency_id)
+        exc_q = exc_q.where(ExclusionRequest.agency_id == agency_id)
+    ext = list(db.session.scalars(ext_q.order_by(ExtensionRequest.id.desc())))
+    exc = list(db.session.scalars(exc_q.order_by(ExclusionRequest.id.desc())))
     return ext, exc
 
 

@@ -111,3 +111,21 @@ def test_merge_of_two_businesses_is_refused(w, db):
     assert mine.state == "to_dispatch" and mine.merged_into_id is None
     told = db.session.query(Notification).filter_by(kind="merged").count()
     assert told == 0
+
+
+def test_requests_of_one_agency_are_not_shown_to_another(client, w, db):
+    t = w.file()
+    dispatching.dispatch(t, w.sw.id, [w.scj.id], w.dispatcher)  # 税务局 leads, 市场监管局 assists
+    handling.sign(w.other, t.id)
+    supervision.request_exclusion(w.other, t.id, "unreasonable", EXCLUSION_REASON)
+    req = supervision.pending_exclusions(w.supervisor)[0]
+    supervision.decide_exclusion(w.supervisor, req.id, grant=False, note="核减审批意见辛")
+    supervision.request_extension(w.other, t.id, 3, EXTENSION_REASON)
+    ext = supervision.pending_extensions(w.supervisor)[0]
+    supervision.decide_extension(w.supervisor, ext.id, grant=False, days=None, note="延期审批意见壬")
+    login(client, "clerk_scj")
+    page = client.get(f"/desk/tickets/{t.id}").get_data(as_text=True)
+    assert t.number in page
+    for theirs in ("核减审批意见辛", EXCLUSION_REASON, "延期审批意见壬"):
+        assert theirs not in page.split('id="requests"')[-1].split("</section>")[0], theirs
+    assert "核减审批意见辛" not in page and EXCLUSION_REASON not in page
