@@ -7,7 +7,7 @@ from app.auth import bp
 from app.auth.forms import LoginForm, RegisterForm
 from app.extensions import db
 from app.models import Jurisdiction
-from app.services import ServiceError, accounts
+from app.services import ServiceError, accounts, audit
 from app.web.access import HOME_ENDPOINTS
 from app.web.i18n import translate_error
 
@@ -38,9 +38,11 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.username.data.strip(), form.password.data)
         if user is None:
+            audit.login_failed(form.username.data.strip())
             flash(_("用户名或密码错误"), "error")
         else:
             login_user(user)
+            audit.login(user)
             return redirect(_safe_next(request.args.get("next")) or url_for(HOME_ENDPOINTS[user.role]))
     return render_template("auth/login.html", form=form)
 

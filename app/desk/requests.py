@@ -55,7 +55,7 @@ def _visible(ticket_id: int):
 @bp.app_template_global()
 def request_status(ticket) -> dict:
     """Facts for the request partial: the ticket's requests and whether this user may ask."""
-    extensions, exclusions = sv.requests_of(ticket)
+    extensions, exclusions = sv.requests_of(ticket, agency_id=getattr(current_user, "agency_id", None))
     owner = core.is_owner(current_user, ticket) if current_user.is_authenticated else False
     return {
         "extensions": extensions, "exclusions": exclusions, "categories": sv.EXCLUSION_CATEGORIES,

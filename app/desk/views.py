@@ -22,6 +22,7 @@ from app.models import Assignment, Ticket, utcnow
 from app.services import (
     NotFound,
     attachments,
+    audit,
     clocks,
     handling,
     notifications,
@@ -107,17 +108,20 @@ def _assign_form(ticket: Ticket) -> AssignForm:
 def ticket(ticket_id: int):
     """One ticket as the agency sees it, with the handling actions."""
     t = _visible_or_404(ticket_id)
+    audit.ticket_read(current_user, t)
     mine = [a for a in t.assignments if a.agency_id == current_user.agency_id]
     current = next((a for a in reversed(mine) if a.active), mine[-1] if mine else None)
     contact = ContactForm()
     if not contact.contacted_on.data:
         contact.contacted_on.data = handling.contact_date_default()
     return render_template(
-        "desk/ticket.html", t=t, ticket=t, events=handling.visible_events(current_user, t),
+        "desk/ticket.html", t=t, ticket=t, events=core.visible_events(current_user, t),
+        limited=core.access(current_user, t) != core.FULL,
         files=attachments.visible(current_user, t), assignment=current,
         status=_status(current, utcnow()) if current is not None and current.active else None,
         is_owner=core.is_owner(current_user, t), show_phone=handling.may_see_phone(current_user, t),
-        suspension=handling.open_suspension(t), routing=t.routing or {}, topics=TOPICS,
+        suspension=handling.open_suspension(t) if core.access(current_user, t) == core.FULL else None,
+        routing=t.routing or {}, topics=TOPICS,
         sign_form=ActionForm(), contact_form=contact, suspend_form=SuspendForm(), reply_form=ReplyForm(),
         note_form=NoteForm(), assign_form=_assign_form(t),
         pending_co=handling.pending_co_opinions(t),

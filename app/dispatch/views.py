@@ -15,7 +15,7 @@ from app.dispatch.forms import (
 from app.domain import workflow
 from app.domain.topics import KINDS, TOPICS
 from app.domain.workflow import WorkflowError
-from app.services import N_, ServiceError, dispatching, tickets
+from app.services import N_, ServiceError, audit, dispatching, tickets
 from app.web.access import roles_required
 from app.web.i18n import translate_error
 
@@ -58,6 +58,7 @@ def index():
 def ticket(ticket_id: int):
     """One ticket with the router's candidates, its returns, similar tickets and the actions."""
     t = _ticket(ticket_id)
+    audit.ticket_read(current_user, t)
     filt = AgencyFilterForm(request.args)
     q = (filt.q.data or "").strip()
     agencies = dispatching.agencies_of(t.jurisdiction, q)

@@ -248,7 +248,12 @@ class ExtensionRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ticket: Mapped[Ticket] = relationship()
-    __table_args__ = (Index("ix_extension_requests_state", "state", "id"),)
+    __table_args__ = (
+        Index("ix_extension_requests_state", "state", "id"),
+        # One pending request per ticket, kept by the database (two clerks asking at once).
+        Index("uq_extension_requests_pending", "ticket_id", unique=True,
+              postgresql_where=text("state = 'pending'"), sqlite_where=text("state = 'pending'")),
+    )
 
 
 class ExclusionRequest(db.Model):

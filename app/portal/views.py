@@ -80,7 +80,7 @@ def ticket(ticket_id: int):
     t = _visible_or_404(ticket_id)
     last = t.ratings[-1] if t.ratings else None
     return render_template(
-        "portal/ticket.html", t=t, events=handling.visible_events(current_user, t),
+        "portal/ticket.html", t=t, events=core.visible_events(current_user, t),
         files=attachments.visible(current_user, t), suspension=handling.open_suspension(t),
         info_form=AddInfoForm(), answer_form=AnswerForm(), withdraw_form=WithdrawForm(),
         rate_form=RateForm(), reopen_form=ReopenForm(), last_rating=last,

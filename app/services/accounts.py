@@ -4,7 +4,7 @@ from sqlalchemy import select
 from app.domain.uscc import USCCError, normalize_uscc, validate_uscc
 from app.extensions import db
 from app.models import ROLES, Agency, Enterprise, Jurisdiction, User
-from app.services import N_, ServiceError, commit
+from app.services import N_, ServiceError, audit, commit
 
 MIN_PASSWORD = 8
 
@@ -49,6 +49,9 @@ def register_enterprise(
     )
     user.set_password(password)
     db.session.add_all([enterprise, user])
+    db.session.flush()
+    audit.record("account_change", user, target_type="user", target_id=user.id,
+                 details={"change": "register", "role": "enterprise"})
     commit()
     return user
 
@@ -84,6 +87,9 @@ def create_staff(
     )
     user.set_password(password)
     db.session.add(user)
+    db.session.flush()
+    audit.record("account_change", None, jurisdiction=user.scope_jurisdiction, target_type="user",
+                 target_id=user.id, username=username, details={"change": "create", "role": role})
     commit()
     return user
 

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import filetype
 from flask import current_app
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Attachment, Ticket, TicketEvent, User
-from app.services import N_, NotFound, ServiceError
+from app.services import N_, NotFound, ServiceError, audit
 from app.services import tickets as ticket_service
 
 # Detected type → (accepted name extensions, MIME type stored).
@@ -118,19 +119,42 @@ def save_all(ticket: Ticket, files: Iterable, user: User | None, event: TicketEv
 
 
 def visible(user: User, ticket: Ticket) -> list[Attachment]:
-    """The ticket's attachments `user` may see (internal ones never to the business)."""
-    return [a for a in ticket.attachments if not (a.internal and user.role == "enterprise")]
+    """The ticket's attachments `user` may see: those of the events it may read (a file added
+    with no event follows the ticket), internal ones never to the business, and for a former
+    agency only the files its own staff uploaded."""
+    level = ticket_service.access(user, ticket)
+    if level is None:
+        return []
+    shown = {e.id for e in ticket_service.visible_events(user, ticket)}
+    own_uploads = _uploads_of_agency(user, ticket) if level == ticket_service.OWN else None
+    out = []
+    for a in ticket.attachments:
+        if a.internal and user.role == "enterprise":
+            continue
+        if a.event_id is not None and a.event_id not in shown:
+            continue
+        if own_uploads is not None and a.id not in own_uploads:
+            continue
+        out.append(a)
+    return out
+
+
+def _uploads_of_agency(user: User, ticket: Ticket) -> set[int]:
+    staff = set(db.session.scalars(select(User.id).where(User.agency_id == user.agency_id)))
+    return {a.id for a in ticket.attachments if a.uploader_id in staff}
 
 
 def for_download(user: User, attachment_id: int) -> tuple[Attachment, Path]:
-    """The attachment and its file, if `user` may see its ticket; NotFound otherwise."""
+    """The attachment and its file, if it is among those `user` may see; NotFound otherwise."""
     att = db.session.get(Attachment, attachment_id)
     if att is None:
         raise NotFound(N_("附件不存在或您无权查看"))
-    ticket_service.get_visible(user, att.ticket_id)  # raises NotFound for others
-    if att.internal and user.role == "enterprise":
+    ticket = db.session.get(Ticket, att.ticket_id)
+    if ticket is None or att not in visible(user, ticket):
         raise NotFound(N_("附件不存在或您无权查看"))
     path = Path(current_app.config["UPLOAD_DIR"]) / att.stored_name
     if not path.is_file():
         raise NotFound(N_("附件不存在或您无权查看"))
+    audit.log("download", user, jurisdiction=ticket.jurisdiction, target_type="attachment", target_id=att.id,
+              ticket_id=ticket.id, details={"name": att.original_name})
     return att, path

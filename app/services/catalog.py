@@ -29,7 +29,7 @@ from app.models import (
 )
 from app.plans.catalog_files import FALLBACK_TITLES, measure_responsibilities
 from app.plans.parser import ParsedPlan, PlanFormatError, parse_plan_bytes
-from app.services import N_, NotFound, ServiceError, commit
+from app.services import N_, NotFound, ServiceError, audit, commit
 
 ROLES = ("lead", "co", "sole")
 
@@ -89,6 +89,9 @@ def import_plans(data_dir: Path | None = None) -> dict[str, dict]:
     report = {}
     for source in sources:
         report[source.meta["jurisdiction"]] = _import_one(source, lexicon)
+        if report[source.meta["jurisdiction"]]:
+            audit.record("catalog_change", None, jurisdiction=source.meta["jurisdiction"],
+                         target_type="plan", details={"import": True})
     commit()
     return report
 
@@ -248,6 +251,8 @@ def correct_responsibility(admin: User, measure_id: int, agency_id: int, role: s
     db.session.add(correction)
     db.session.flush()
     _apply_correction(correction)
+    audit.record("catalog_change", admin, jurisdiction=measure.plan.jurisdiction, target_type="measure",
+                 target_id=measure.id, details={"agency_id": agency_id, "role": role})
     commit()
     return correction
 

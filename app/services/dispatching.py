@@ -182,7 +182,8 @@ def find_ticket(jurisdiction: str, ref: str) -> Ticket | None:
 def merge(ticket: Ticket, target: Ticket | None, actor: User, note: str | None = None,
           version: int | None = None) -> None:
     """Merge a duplicate into the surviving ticket: the duplicate ends as `merged` with
-    `merged_into` set; both keep their events and gain one; both businesses are told."""
+    `merged_into` set; both keep their events and gain one; the business is told. Only tickets
+    of the same enterprise merge."""
     _check_jurisdiction(ticket, actor)
     _check_version(ticket, version)
     if target is None or target.jurisdiction != ticket.jurisdiction:
@@ -192,6 +193,9 @@ def merge(ticket: Ticket, target: Ticket | None, actor: User, note: str | None =
     if target.state in workflow.TERMINAL_STATES:
         raise ServiceError(N_("工单 %(n)s 已“%(s)s”,不能作为合并目标"), code="merge_closed",
                            n=target.number, s=workflow.STATES[target.state])
+    if target.enterprise_id != ticket.enterprise_id:
+        # Each business would learn of the other's appeal (and its number).
+        raise ServiceError(N_("不能合并不同企业的工单：重复件须为同一企业提交"), code="merge_enterprise")
     at = utcnow()
     note = (note or "").strip() or None
     tickets.apply(ticket, "merge", actor, note=note, at=at,
@@ -206,10 +210,7 @@ def merge(ticket: Ticket, target: Ticket | None, actor: User, note: str | None =
     tickets.record(target, "merged_in", actor, at=at, note=note,
                    details={"duplicate": ticket.number, "duplicate_id": ticket.id})
     msg = N_("工单 %(d)s 与 %(t)s 为重复诉求,已合并至 %(t)s 办理") % {"d": ticket.number, "t": target.number}
-    users = notifications.enterprise_users(ticket)
-    if target.enterprise_id != ticket.enterprise_id:
-        users += notifications.enterprise_users(target)
-    notifications.notify(users, ticket, "merged", msg)
+    notifications.notify(notifications.enterprise_users(ticket), ticket, "merged", msg)
     for a in tickets.active_assignments(target, "lead"):
         notifications.notify(notifications.agency_users(a.agency_id), target, "merged", msg)
     commit()

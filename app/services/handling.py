@@ -311,20 +311,6 @@ def reopen(user: User, ticket_id: int, reason: str | None = None) -> Ticket:
 
 # --- reading --------------------------------------------------------------------------------
 
-def visible_events(user: User, ticket: Ticket) -> list[TicketEvent]:
-    """The timeline as `user` may see it: the business never sees internal events; agency staff
-    see their own agency's internal notes; the centre and supervisors see everything."""
-    out = []
-    for e in ticket.events:
-        if e.internal:
-            if user.role == "enterprise":
-                continue
-            if user.role in core.STAFF_OF_AGENCY and e.agency_id not in (None, user.agency_id):
-                continue
-        out.append(e)
-    return out
-
-
 def may_see_phone(user: User, ticket: Ticket) -> bool:
     """Only the business itself and the owning (lead) agency see the contact phone unmasked."""
     if user.role == "enterprise":

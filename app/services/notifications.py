@@ -3,6 +3,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select, update
 
+from app.domain import audience
 from app.extensions import db
 from app.models import Notification, OutboxEmail, Ticket, User, utcnow
 from app.services import commit
@@ -12,11 +13,14 @@ def notify(users: Iterable[User], ticket: Ticket | None, kind: str, message: str
     """Queue `message` for each user (inbox row, plus an email when the user has an address).
 
     Does not commit: it runs inside the caller's transaction, so a refused
-    action leaves no notification behind. Returns the number of users reached.
+    action leaves no notification behind. Only recipients of the audience of the event that
+    `kind` reports are reached (app.domain.audience). Returns the number of users reached.
     """
     seen = set()
     for user in users:
         if user is None or user.id in seen or not user.active:
+            continue
+        if not audience.may_notify(kind, audience.of_role(user.role)):
             continue
         seen.add(user.id)
         db.session.add(Notification(user_id=user.id, ticket_id=ticket.id if ticket else None,

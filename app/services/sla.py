@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
+from app.domain import audience
 from app.domain import sla as domain_sla
 from app.extensions import db
 from app.models import (
@@ -119,6 +120,8 @@ def _queue_notes(notes: list, emails: list, users, ticket: Ticket, kind: str, me
     seen = set()
     for user in users:
         if user is None or user.id in seen or not user.active:
+            continue
+        if not audience.may_notify(kind, audience.of_role(user.role)):
             continue
         seen.add(user.id)
         notes.append({"user_id": user.id, "ticket_id": ticket.id, "kind": kind, "message": message,

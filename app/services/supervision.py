@@ -7,7 +7,8 @@ and commits; a refusal raises before anything is written (and the session is rol
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.domain import workflow
 from app.extensions import db
@@ -24,6 +25,7 @@ from app.models import (
 )
 from app.services import (
     N_,
+    Conflict,
     NotFound,
     ServiceError,
     clocks,
@@ -189,12 +191,18 @@ def waiting_decision(user: User, limit: int = 100) -> list[Ticket]:
         Ticket.jurisdiction == user.jurisdiction, Ticket.state == "to_supervision").order_by(Ticket.id).limit(limit)))
 
 
-def requests_of(ticket: Ticket) -> tuple[list[ExtensionRequest], list[ExclusionRequest]]:
-    """The extension and exclusion requests of a ticket, newest first."""
-    ext = list(db.session.scalars(select(ExtensionRequest).where(ExtensionRequest.ticket_id == ticket.id)
-                                  .order_by(ExtensionRequest.id.desc())))
-    exc = list(db.session.scalars(select(ExclusionRequest).where(ExclusionRequest.ticket_id == ticket.id)
-                                  .order_by(ExclusionRequest.id.desc())))
+def requests_of(ticket: Ticket, agency_id: int | None = None) -> tuple[list[ExtensionRequest], list[ExclusionRequest]]:
+    """The extension and exclusion requests of a ticket, newest first. With `agency_id` (an
+    agency's desk), only that agency's own requests: an exclusion is its own matter
+    (app.domain.audience), and a former agency sees only what it wrote."""
+    ext_q = select(ExtensionRequest).where(ExtensionRequest.ticket_id == ticket.id)
+    exc_q = select(ExclusionRequest).where(ExclusionRequest.ticket_id == ticket.id)
+    if agency_id is not None:
+        ext_q = ext_q.join(Assignment, Assignment.id == ExtensionRequest.assignment_id).where(
+            Assignment.agency_id == agency_id)
+        exc_q = exc_q.where(ExclusionRequest.agency_id == agency_id)
+    ext = list(db.session.scalars(ext_q.order_by(ExtensionRequest.id.desc())))
+    exc = list(db.session.scalars(exc_q.order_by(ExclusionRequest.id.desc())))
     return ext, exc
 
 
@@ -252,6 +260,20 @@ def _pending(model, request_id: int, user: User):
     return req, ticket
 
 
+def _claim(model, req, user: User, now: datetime, **values) -> None:
+    """Decide a pending request with a compare-and-set on its state: of two supervisors deciding
+    at once, the second finds it no longer pending (PostgreSQL's row lock makes it wait for the
+    first) and gets a Conflict; nothing of its decision is written."""
+    result = db.session.execute(
+        update(model).where(model.id == req.id, model.state == "pending")
+        .values(decided_by_id=user.id, decided_at=now, **values)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise Conflict(N_("该申请刚被其他人审批过，您的审批未生效。请刷新页面查看审批结果。"))
+    db.session.refresh(req)
+
+
 @transaction
 def decide_extension(user: User, request_id: int, *, grant: bool, days: int | None, note: str) -> ExtensionRequest:
     """Grant (N ≤ 10 working days, at most what was asked) or refuse an extension, with a reason."""
@@ -266,11 +288,10 @@ def decide_extension(user: User, request_id: int, *, grant: bool, days: int | No
                            min=workflow.EXTENSION_MIN_DAYS, max=workflow.EXTENSION_MAX_DAYS)
     assignment = db.session.get(Assignment, req.assignment_id)
     now = utcnow()
+    _claim(ExtensionRequest, req, user, now, state="granted" if grant else "refused",
+           granted_days=days if grant else None, decision_note=note)
     core.apply(ticket, "decide_extension", user, note=note, assignment=assignment, at=now,
                details={"request_id": req.id, "granted": bool(grant), "days": days if grant else 0})
-    req.state = "granted" if grant else "refused"
-    req.granted_days = days if grant else None
-    req.decided_by_id, req.decision_note, req.decided_at = user.id, note, now
     if grant:
         _extend(assignment, days)
         msg = N_("工单 %(n)s 的延期申请已批准,延期%(d)s个工作日") % {"n": ticket.number, "d": days}
@@ -292,10 +313,9 @@ def decide_exclusion(user: User, request_id: int, *, grant: bool, note: str) -> 
     if not note:
         raise ServiceError(N_("请填写审批意见"), code="note")
     now = utcnow()
+    _claim(ExclusionRequest, req, user, now, state="granted" if grant else "refused", decision_note=note)
     core.record(ticket, "decide_exclusion", user, note=note, agency_id=req.agency_id, at=now,
                 details={"request_id": req.id, "granted": bool(grant), "category": req.category})
-    req.state = "granted" if grant else "refused"
-    req.decided_by_id, req.decision_note, req.decided_at = user.id, note, now
     if grant:
         ticket.excluded = True
         evaluation.note_exclusion(ticket)
@@ -369,6 +389,13 @@ def request_extension(user: User, ticket_id: int, days: int, reason: str) -> Ext
     req = ExtensionRequest(ticket_id=ticket.id, assignment_id=lead.id, requested_by_id=user.id,
                            days=days, reason=reason, created_at=now)
     db.session.add(req)
+    try:
+        # One pending request per ticket is a unique index: of two clerks asking at once, the
+        # second's insert fails here (on PostgreSQL after waiting for the first to commit).
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict(N_("已有待审批的延期申请（刚由其他人提交），您的申请未生效。请刷新页面查看。")) from exc
     _notify_supervisors(ticket, "extension_requested",
                         N_("工单 %(n)s 申请延期%(d)s个工作日") % {"n": ticket.number, "d": days})
     commit()

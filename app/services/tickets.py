@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from app.domain import workflow
+from app.domain import audience, workflow
 from app.domain.routing.models import RoutingInputError
 from app.domain.topics import DESCRIPTION_MAX, DESCRIPTION_MIN, KINDS, TITLE_MAX, TOPICS
 from app.extensions import db
@@ -23,21 +23,44 @@ def role_of(actor: User | None) -> str:
 
 
 # --- visibility -------------------------------------------------------------------------------
+# Need-to-know (docs/security.md, "Access rules"): an agency sees a ticket while it holds an
+# assignment; afterwards only what it itself wrote. Who reads which event is app.domain.audience.
 
-def agency_has_ticket(agency_id: int, ticket: Ticket) -> bool:
-    """True when the agency holds (or held) an assignment of the ticket."""
+FULL = "full"  # the whole ticket, each event as its audience allows
+OWN = "own"  # a former agency: the ticket's header and what the agency itself wrote
+ENDED_EARLY = ("returned", "cancelled")  # assignments taken away (return, transfer, merge, reopen)
+
+
+def agency_holds(agency_id: int, ticket: Ticket) -> bool:
+    """True while the agency holds an assignment of the ticket: an active one, or the one it held
+    when the ticket closed (an assignment returned or cancelled is held no more)."""
+    return any(a.agency_id == agency_id and (a.active or a.state not in ENDED_EARLY)
+               for a in ticket.assignments)
+
+
+def agency_held(agency_id: int, ticket: Ticket) -> bool:
+    """True when the agency ever had an assignment of the ticket."""
     return any(a.agency_id == agency_id for a in ticket.assignments)
 
 
-def can_see(user: User, ticket: Ticket) -> bool:
-    """Whether `user` may see `ticket` at all (others get a 404, not a 403)."""
+def access(user: User | None, ticket: Ticket) -> str | None:
+    """How much of `ticket` the user may see: FULL, OWN (a former agency) or None."""
+    if user is None:
+        return None
     if user.role == "enterprise":
-        return ticket.enterprise_id == user.enterprise_id
+        return FULL if ticket.enterprise_id == user.enterprise_id else None
     if user.role in STAFF_OF_AGENCY:
-        return agency_has_ticket(user.agency_id, ticket)
+        if agency_holds(user.agency_id, ticket):
+            return FULL
+        return OWN if agency_held(user.agency_id, ticket) else None
     if user.role in ("dispatcher", "supervisor"):
-        return ticket.jurisdiction == user.jurisdiction
-    return user.role == "admin"
+        return FULL if ticket.jurisdiction == user.jurisdiction else None
+    return None  # the site admin manages accounts and catalogs; it reads no ticket
+
+
+def can_see(user: User, ticket: Ticket) -> bool:
+    """Whether `user` may open `ticket` at all (others get a 404, not a 403)."""
+    return access(user, ticket) is not None
 
 
 def get_visible(user: User, ticket_id: int) -> Ticket:
@@ -46,6 +69,48 @@ def get_visible(user: User, ticket_id: int) -> Ticket:
     if ticket is None or not can_see(user, ticket):
         raise NotFound(N_("工单不存在或您无权查看"))
     return ticket
+
+
+class EventView:
+    """An event as one viewer sees it: `note` and `details` are empty unless the viewer is of the
+    event's text audience; every other attribute is the event's."""
+
+    __slots__ = ("event", "note", "details")
+
+    def __init__(self, event: TicketEvent, with_text: bool):
+        self.event = event
+        self.note = event.note if with_text else None
+        self.details = (event.details or {}) if with_text else {}
+
+    def __getattr__(self, name):
+        return getattr(self.event, name)
+
+
+def wrote(user: User, event: TicketEvent) -> bool:
+    """True when the event was written by the user's agency (for a former agency's view)."""
+    return (user.agency_id is not None and event.actor is not None
+            and event.actor.agency_id == user.agency_id)
+
+
+def visible_events(user: User, ticket: Ticket) -> list[EventView]:
+    """The ticket's history as `user` may see it — the one function the timeline, the inbox, the
+    exports and the API ask. Each event type's audience is app.domain.audience; the business
+    never sees an event marked internal either; a former agency sees only what it wrote."""
+    level = access(user, ticket)
+    if level is None:
+        return []
+    who = audience.of_role(user.role)
+    out = []
+    for e in ticket.events:
+        if who == audience.BUSINESS and e.internal:
+            continue
+        if level == OWN and not wrote(user, e):
+            continue
+        concerns = who != audience.AGENCY or e.agency_id == user.agency_id
+        if not audience.sees_event(e.action, who, concerns_viewer=concerns):
+            continue
+        out.append(EventView(e, audience.reads_text(e.action, who, concerns_viewer=concerns)))
+    return out
 
 
 def active_assignments(ticket: Ticket, role: str | None = None) -> list[Assignment]:

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("supervision", __name__)
 
-from app.supervision import views  # noqa: E402,F401
+from app.supervision import audit_views, views  # noqa: E402,F401

@@ -13,9 +13,10 @@ from app.domain.topics import TOPICS
 from app.domain.workflow import STATES, WorkflowError
 from app.extensions import db
 from app.models import Agency
-from app.services import ServiceError
+from app.services import ServiceError, attachments, audit
 from app.services import evaluation as ev
 from app.services import supervision as sv
+from app.services import tickets as core
 from app.supervision import bp
 from app.supervision.forms import (
     AgencyDecisionForm,
@@ -99,6 +100,7 @@ def ticket(ticket_id: int):
         t = sv.ticket_for(current_user, ticket_id)
     except ServiceError:
         abort(404)
+    audit.ticket_read(current_user, t)
     decide_form, transfer_form = AgencyDecisionForm(prefix="decide"), AgencyDecisionForm(prefix="transfer")
     _agency_choices(decide_form.agency_id)
     _agency_choices(transfer_form.agency_id)
@@ -108,7 +110,7 @@ def ticket(ticket_id: int):
         decide_form=decide_form, transfer_form=transfer_form, extensions=extensions, exclusions=exclusions,
         extension_form=ExtensionDecisionForm(), exclusion_form=ExclusionDecisionForm(),
         escalations=sv.escalations(t), notices=sv.notices(t), categories=sv.EXCLUSION_CATEGORIES,
-        topics=TOPICS,
+        topics=TOPICS, events=core.visible_events(current_user, t), files=attachments.visible(current_user, t),
     )
 
 
@@ -329,6 +331,7 @@ def export_csv():
     writer = csv.writer(out)
     writer.writerow([_(label) for _k, label in EXPORT_COLUMNS])
     writer.writerows(_export_rows(month))
+    audit.log("export", current_user, target_type="evaluation", details={"month": month, "format": "csv"})
     data = "\ufeff" + out.getvalue()
     return Response(data.encode("utf-8"), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=evaluation-{current_user.jurisdiction}-{month}.csv"})
@@ -347,6 +350,7 @@ def export_xlsx():
     ws.append([_(label) for _k, label in EXPORT_COLUMNS])
     for row in _export_rows(month):
         ws.append(row)
+    audit.log("export", current_user, target_type="evaluation", details={"month": month, "format": "xlsx"})
     ws.column_dimensions["B"].width = 28
     buf = io.BytesIO()
     wb.save(buf)

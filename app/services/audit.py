@@ -1,0 +1,95 @@
+"""The audit log: who read which ticket, downloaded which file, exported what, logged in (or
+failed to), changed an account or the catalog. Append-only; read by the supervision office
+(its city) and the admin (everything). docs/security.md, "Audit", lists what is recorded.
+
+`record` adds an entry to the caller's transaction (an account change and its entry commit
+together); `log` records and commits at once, for acts that change nothing else (a read, a
+download, an export, a login).
+"""
+from flask import has_request_context, request
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEntry, User, utcnow
+from app.services import N_, ServiceError, commit
+from app.services.paging import newest_first
+
+ACTIONS = {
+    "ticket_read": N_("查看工单"),
+    "download": N_("下载附件"),
+    "export": N_("导出数据"),
+    "login": N_("登录成功"),
+    "login_failed": N_("登录失败"),
+    "account_change": N_("账号变更"),
+    "catalog_change": N_("目录变更"),
+}
+READERS = ("supervisor", "admin")
+
+
+def _ip() -> str | None:
+    return (request.remote_addr or None) if has_request_context() else None
+
+
+def record(action: str, actor: User | None = None, *, jurisdiction: str | None = None,
+           target_type: str | None = None, target_id: int | None = None, ticket_id: int | None = None,
+           success: bool = True, username: str | None = None, details: dict | None = None) -> AuditEntry:
+    """Append an audit entry to the current transaction (no commit).
+
+    `jurisdiction` says which city's supervision office reads it; by default the actor's city.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    if jurisdiction is None and actor is not None:
+        jurisdiction = actor.scope_jurisdiction
+    entry = AuditEntry(
+        at=utcnow(), actor_id=actor.id if actor is not None else None,
+        actor_role=actor.role if actor is not None else None,
+        username=(username or (actor.username if actor is not None else None) or None),
+        jurisdiction=jurisdiction, action=action, target_type=target_type, target_id=target_id,
+        ticket_id=ticket_id, success=success, ip=_ip(), details=details or {},
+    )
+    if entry.username:
+        entry.username = entry.username[:64]
+    db.session.add(entry)
+    return entry
+
+
+def log(action: str, actor: User | None = None, **kwargs) -> AuditEntry:
+    """Record an entry and commit it (for an act that writes nothing else)."""
+    entry = record(action, actor, **kwargs)
+    commit()
+    return entry
+
+
+def ticket_read(user: User, ticket) -> None:
+    """A staff member opened a ticket's page (the business reading its own is not audited)."""
+    if user.role != "enterprise":
+        log("ticket_read", user, jurisdiction=ticket.jurisdiction, target_type="ticket",
+            target_id=ticket.id, ticket_id=ticket.id)
+
+
+def entries(reader: User, *, before_id: int | None = None, size: int = 50,
+            action: str | None = None) -> tuple[list[AuditEntry], int | None]:
+    """One page of the log, newest first: the supervisor's city, or everything for the admin."""
+    if reader is None or reader.role not in READERS:
+        raise ServiceError(N_("只有督查员和系统管理员可以查看审计日志"), code="role")
+    query = select(AuditEntry)
+    if reader.role == "supervisor":
+        query = query.where(AuditEntry.jurisdiction == reader.jurisdiction)
+    if action in ACTIONS:
+        query = query.where(AuditEntry.action == action)
+    return newest_first(query, AuditEntry.id, before_id, size)
+
+
+def login(user: User) -> None:
+    """A successful login."""
+    log("login", user, target_type="user", target_id=user.id)
+
+
+def login_failed(username: str) -> None:
+    """A refused login: the username as typed; the city of that account if it exists, so its
+    supervision office sees attempts on its staff (unknown names: the admin only)."""
+    known = db.session.scalar(select(User).where(User.username == username)) if username else None
+    log("login_failed", None, username=username or None, success=False,
+        jurisdiction=known.scope_jurisdiction if known is not None else None,
+        target_type="user" if known is not None else None, target_id=known.id if known is not None else None)
