@@ -74,5 +74,5 @@ class SuspensionRequestForm(FlaskForm):
     """申请挂起: past the cap (2 times or 5 working days) the supervision office approves."""
 
     question = TextAreaField(_l("需要企业补充的问题"), validators=[Length(max=2000)])
-    reason = TextAreaField(_l("需要再次挂起的理由(督查室审批)"), validators=[Length(max=2000)])
+    reason = TextAreaField(_l("需要再次挂起的理由（督查室审批）"), validators=[Length(max=2000)])
     submit = SubmitField(_l("申请挂起"))

@@ -158,7 +158,7 @@ def suspend(ticket_id: int):
 def request_suspension(ticket_id: int):
     """Past the suspension cap: ask the supervision office to approve one more suspension."""
     return _act(ticket_id, SuspensionRequestForm(), lambda f: handling.request_suspension(
-        current_user, ticket_id, f.question.data, f.reason.data), _("挂起申请已提交,等待督查室审批"))
+        current_user, ticket_id, f.question.data, f.reason.data), _("挂起申请已提交，等待督查室审批"))
 
 
 @bp.route("/tickets/<int:ticket_id>/reply", methods=["POST"])

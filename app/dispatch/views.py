@@ -158,7 +158,7 @@ def terminate(ticket_id: int):
     form = TerminateForm()
     return _act(ticket_id, form, lambda t: dispatching.terminate(
         t, current_user, form.category.data, form.reason.data, version=form.version_value()),
-        _("已终止办理,已告知企业终止理由"))
+        _("已终止办理，已告知企业终止理由"))
 
 
 @bp.route("/tickets/<int:ticket_id>/callback", methods=["POST"])

@@ -252,7 +252,7 @@ def reject_return(ticket: Ticket, actor: User, note: str | None = None, version:
     for a in [returned, *co]:
         notifications.notify(
             notifications.agency_users(a.agency_id), ticket, "return_rejected",
-            N_("工单 %(n)s 的退单被驳回,请继续办理;办理时限仍从原派单时间起算") % {"n": ticket.number},
+            N_("工单 %(n)s 的退单被驳回，请继续办理；办理时限仍从原派单时间起算") % {"n": ticket.number},
         )
     commit()
     return returned
@@ -277,11 +277,11 @@ def terminate(ticket: Ticket, actor: User, category: str, reason: str, version: 
     label = workflow.TERMINATION_REASONS[category]
     notifications.notify(
         notifications.enterprise_users(ticket), ticket, "terminated",
-        N_("您的诉求 %(n)s 已终止办理(%(c)s):%(r)s") % {"n": ticket.number, "c": label, "r": reason},
+        N_("您的诉求 %(n)s 已终止办理（%(c)s）：%(r)s") % {"n": ticket.number, "c": label, "r": reason},
     )
     for agency_id in sorted(holders):
         notifications.notify(notifications.agency_users(agency_id), ticket, "terminated",
-                             N_("工单 %(n)s 已终止办理,无需继续办理") % {"n": ticket.number})
+                             N_("工单 %(n)s 已终止办理，无需继续办理") % {"n": ticket.number})
     commit()
     return ticket
 
@@ -406,7 +406,7 @@ def _claim(a: Assignment, column, values: dict) -> None:
         update(Assignment).where(Assignment.id == a.id, column.is_(None)).values(**values)
         .execution_options(synchronize_session=False)).rowcount
     if done != 1:
-        raise Conflict(N_("本单位的同事刚刚已处理过该协办工单,您的操作未生效。请刷新页面查看。"))
+        raise Conflict(N_("本单位的同事刚刚已处理过该协办工单，您的操作未生效。请刷新页面查看。"))
     for key, value in values.items():
         set_committed_value(a, key, value)
 

@@ -154,7 +154,7 @@ def request_suspension(user: User, ticket_id: int, question: str, reason: str) -
     db.session.add(req)
     notifications.notify(notifications.jurisdiction_users(ticket.jurisdiction, "supervisor"), ticket,
                          "suspension_requested",
-                         N_("工单 %(n)s 申请再次挂起,请审批") % {"n": ticket.number})
+                         N_("工单 %(n)s 申请再次挂起，请审批") % {"n": ticket.number})
     commit()
     return req
 
@@ -200,9 +200,9 @@ def decide_suspension(user: User, request_id: int, *, approve: bool, note: str) 
     req.decided_by_id, req.decision_note, req.decided_at = user.id, note, at
     if approve:
         _start_suspension(ticket, req.question, at)
-        msg = N_("工单 %(n)s 的挂起申请已批准,已向企业发出补充问题") % {"n": ticket.number}
+        msg = N_("工单 %(n)s 的挂起申请已批准，已向企业发出补充问题") % {"n": ticket.number}
     else:
-        msg = N_("工单 %(n)s 的挂起申请未获批准:%(r)s") % {"n": ticket.number, "r": note}
+        msg = N_("工单 %(n)s 的挂起申请未获批准：%(r)s") % {"n": ticket.number, "r": note}
     notifications.notify(notifications.agency_users(req.ticket.lead_agency_id), ticket,
                          "suspension_decided", msg)
     commit()
@@ -331,7 +331,7 @@ def withdraw(user: User, ticket_id: int, reason: str | None = None) -> Ticket:
     at = utcnow()
     signed = any(a.signed_at is not None for a in core.active_assignments(ticket))
     core.apply(ticket, "withdraw", user, note=_text(reason) or None, at=at, details={"after_signing": signed})
-    _notify_agencies(ticket, "withdrawn", N_("工单 %(n)s 已被企业撤回,无需继续办理") % {"n": ticket.number})
+    _notify_agencies(ticket, "withdrawn", N_("工单 %(n)s 已被企业撤回，无需继续办理") % {"n": ticket.number})
     core.end_assignments(ticket, "withdrawn", at)
     ticket.closed_at = at
     commit()

@@ -240,7 +240,7 @@ def terminate(ticket_id: int):
         abort(404)
     return run_action(form, lambda: dispatching.terminate(
         t, current_user, form.category.data, form.reason.data, version=form.version_value()),
-        _("已终止办理,已告知企业终止理由"), url_for(".ticket", ticket_id=ticket_id))
+        _("已终止办理，已告知企业终止理由"), url_for(".ticket", ticket_id=ticket_id))
 
 
 # --- evaluation ---------------------------------------------------------------------------------
