@@ -7,6 +7,8 @@ import click
 from flask.cli import AppGroup
 
 from app.domain.sla import KINDS
+from app.extensions import db
+from app.models import Jurisdiction
 from app.services import clocks
 from app.services import sla as sla_service
 
@@ -31,6 +33,8 @@ def deadline(jurisdiction, kind, urgent, at_text):
         raise click.BadParameter(f"not an ISO 8601 datetime: {at_text}", param_hint="--at") from exc
     if at.tzinfo is None:
         at = at.replace(tzinfo=SHANGHAI)
+    if db.session.get(Jurisdiction, jurisdiction) is None:
+        raise click.BadParameter(f"unknown jurisdiction: {jurisdiction}", param_hint="--jurisdiction")
     cal = clocks.calendar_for(jurisdiction)
     policy = clocks.policy_of(jurisdiction, kind, urgent)
     click.echo(json.dumps({

@@ -68,3 +68,11 @@ class QueueFilterForm(FlaskForm):
     topic = SelectField(_l("主题"), choices=[("", _l("全部"))] + [(k, _l(v)) for k, v in TOPICS.items()],
                         validators=[Optional()])
     mine = SelectField(_l("范围"), choices=[("", _l("本单位")), ("1", _l("分配给我的"))], validators=[Optional()])
+
+
+class SuspensionRequestForm(FlaskForm):
+    """申请挂起: past the cap (2 times or 5 working days) the supervision office approves."""
+
+    question = TextAreaField(_l("需要企业补充的问题"), validators=[Length(max=2000)])
+    reason = TextAreaField(_l("需要再次挂起的理由（督查室审批）"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("申请挂起"))

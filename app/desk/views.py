@@ -15,6 +15,7 @@ from app.desk.forms import (
     QueueFilterForm,
     ReplyForm,
     SuspendForm,
+    SuspensionRequestForm,
 )
 from app.domain.topics import TOPICS
 from app.extensions import db
@@ -124,7 +125,8 @@ def ticket(ticket_id: int):
         routing=t.routing or {}, topics=TOPICS,
         sign_form=ActionForm(), contact_form=contact, suspend_form=SuspendForm(), reply_form=ReplyForm(),
         note_form=NoteForm(), assign_form=_assign_form(t),
-        pending_co=handling.pending_co_opinions(t),
+        pending_co=handling.pending_co_opinions(t), order=handling.open_order(t),
+        suspension_request_form=SuspensionRequestForm(),
     )
 
 
@@ -153,6 +155,14 @@ def contact(ticket_id: int):
 def suspend(ticket_id: int):
     return _act(ticket_id, SuspendForm(), lambda f: handling.suspend(current_user, ticket_id, f.question.data),
                 _("工单已挂起,已通知企业补充信息"))
+
+
+@bp.route("/tickets/<int:ticket_id>/suspension-request", methods=["POST"])
+@roles_required(*STAFF)
+def request_suspension(ticket_id: int):
+    """Past the suspension cap: ask the supervision office to approve one more suspension."""
+    return _act(ticket_id, SuspensionRequestForm(), lambda f: handling.request_suspension(
+        current_user, ticket_id, f.question.data, f.reason.data), _("挂起申请已提交，等待督查室审批"))
 
 
 @bp.route("/tickets/<int:ticket_id>/reply", methods=["POST"])

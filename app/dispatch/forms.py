@@ -62,3 +62,22 @@ class AgencyFilterForm(FlaskForm):
 
     q = StringField(_l("按名称或简称筛选单位"), validators=[Optional(), Length(max=50)])
     submit = SubmitField(_l("筛选"))
+
+
+class TerminateForm(_Versioned):
+    """终止办理 (the dispatch centre's and the supervision office's)."""
+
+    category = SelectField(_l("终止原因"), validate_choice=False)
+    reason = TextAreaField(_l("终止说明（企业可见，不少于10个字）"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("终止办理"))
+
+
+class CallbackForm(_Versioned):
+    """回访: the business's verdict gathered by phone, SMS or a visit."""
+
+    channel = SelectField(_l("回访方式"), validate_choice=False)
+    resolved = SelectField(_l("问题是否解决"), choices=[("yes", _l("已解决")), ("no", _l("未解决"))],
+                           validate_choice=False)
+    satisfaction = SelectField(_l("满意度"), validate_choice=False)
+    comment = TextAreaField(_l("企业意见（不满意时必填）"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("记录回访结果"))

@@ -7,10 +7,12 @@ from flask_login import current_user
 from app.dispatch import bp
 from app.dispatch.forms import (
     AgencyFilterForm,
+    CallbackForm,
     DispatchForm,
     MergeForm,
     RejectForm,
     RejectReturnForm,
+    TerminateForm,
 )
 from app.domain import workflow
 from app.domain.topics import KINDS, TOPICS
@@ -32,6 +34,20 @@ def _ticket(ticket_id: int):
 def _choices(agencies, blank=True):
     out = [("", _("请选择"))] if blank else []
     return out + [(a.id, a.name) for a in agencies]
+
+
+def terminate_form(ticket) -> TerminateForm:
+    """The termination form with its Chinese reason labels (also used by the supervision office)."""
+    form = TerminateForm(version=ticket.version)
+    form.category.choices = [("", _("请选择"))] + [(k, _(v)) for k, v in workflow.TERMINATION_REASONS.items()]
+    return form
+
+
+def callback_form(ticket) -> CallbackForm:
+    form = CallbackForm(version=ticket.version)
+    form.channel.choices = [(k, _(workflow.RATING_CHANNELS[k])) for k in ("phone", "sms", "visit")]
+    form.satisfaction.choices = [(k, _(v)) for k, v in workflow.SATISFACTION_LEVELS.items()]
+    return form
 
 
 def _flash_form_errors(form) -> None:
@@ -79,6 +95,7 @@ def ticket(ticket_id: int):
         "dispatch/ticket.html", ticket=t, routing=routing, filt=filt, q=q, dform=dform,
         mform=MergeForm(version=t.version), rform=RejectForm(version=t.version),
         rrform=RejectReturnForm(version=t.version), pending_return=ret,
+        tform=terminate_form(t), cbform=callback_form(t),
         returns=dispatching.returns_of(t), reasons=REASON_LABELS,
         return_reasons=workflow.RETURN_REASONS, states=workflow.STATES,
         similar=dispatching.similar_open_tickets(t.enterprise_id, t.title, t.description, exclude_id=t.id),
@@ -133,3 +150,24 @@ def reject_return(ticket_id: int):
     form = RejectReturnForm()
     return _act(ticket_id, form, lambda t: dispatching.reject_return(
         t, current_user, form.note.data, version=form.version_value()), _("已驳回退单,工单退回原承办单位"))
+
+
+@bp.route("/tickets/<int:ticket_id>/terminate", methods=["POST"])
+@roles_required("dispatcher")
+def terminate(ticket_id: int):
+    """终止办理: the business refused needed information, or the demand is unlawful and was explained."""
+    form = TerminateForm()
+    return _act(ticket_id, form, lambda t: dispatching.terminate(
+        t, current_user, form.category.data, form.reason.data, version=form.version_value()),
+        _("已终止办理，已告知企业终止理由"))
+
+
+@bp.route("/tickets/<int:ticket_id>/callback", methods=["POST"])
+@roles_required("dispatcher")
+def callback(ticket_id: int):
+    """回访: record the business's verdict gathered off-line; it counts as the business's rating."""
+    form = CallbackForm()
+    return _act(ticket_id, form, lambda t: dispatching.callback(
+        t, current_user, channel=form.channel.data, resolved=form.resolved.data == "yes",
+        satisfaction=form.satisfaction.data, comment=form.comment.data, version=form.version_value()),
+        _("回访结果已记录"))

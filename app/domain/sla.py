@@ -33,6 +33,7 @@ from app.domain.calendar import WorkingCalendar, _as_count, _as_utc, hours_to_ti
 __all__ = [
     "KINDS",
     "LADDER",
+    "ORDER_OVERDUE_AFTER",
     "LEVEL_LABELS",
     "OVERDUE_AFTER",
     "Clock",
@@ -47,6 +48,7 @@ __all__ = [
     "due_levels",
     "light",
     "next_check_at",
+    "order_trigger_at",
     "time_left",
     "trigger_at",
 ]
@@ -65,18 +67,23 @@ UNITS: tuple[str, ...] = ("working_hours", "working_days", "calendar_minutes", "
 #: Appeal kinds (identifiers stored on tickets).
 KINDS: tuple[str, ...] = ("complaint", "help", "consultation", "suggestion", "report")
 
-#: Escalation levels, lowest first.
-LADDER: tuple[str, ...] = ("remind", "supervise", "flag", "interview")
+#: Escalation levels, lowest first (催办 → 督办 → 挂牌督办 → 约谈 → 通报, docs/workflow.md).
+LADDER: tuple[str, ...] = ("remind", "supervise", "flag", "interview", "notice")
 
 LEVEL_LABELS: dict[str, str] = {
     "remind": "催办",
     "supervise": "督办",
     "flag": "挂牌督办",
-    "interview": "约谈/通报",
+    "interview": "约谈",
+    "notice": "通报",
 }
 
 #: Working days past the deadline after which each overdue level triggers.
-OVERDUE_AFTER: dict[str, int] = {"flag": 3, "interview": 5}
+OVERDUE_AFTER: dict[str, int] = {"flag": 3, "interview": 5, "notice": 10}
+
+#: A missed 督办单 (supervision order, issued by hand) climbs from 挂牌督办 at once:
+#: working days past the order's deadline after which each level triggers.
+ORDER_OVERDUE_AFTER: dict[str, int] = {"flag": 0, "interview": 3, "notice": 5}
 
 
 # --------------------------------------------------------------------- limits
@@ -424,7 +431,8 @@ def trigger_at(
     * ``supervise`` (督办): the first instant after ``due`` (``due`` + 1 µs);
     * ``flag`` (挂牌督办): ``add_working_days(due, 3)``, the close of the 3rd
       workday after the deadline's day;
-    * ``interview`` (约谈/通报): ``add_working_days(due, 5)``.
+    * ``interview`` (约谈): ``add_working_days(due, 5)``;
+    * ``notice`` (通报): ``add_working_days(due, 10)``.
 
     ``None`` if an open pause stops the clock before the level is reached.
     Overdue levels count working days whatever the clock's unit.
@@ -442,6 +450,20 @@ def trigger_at(
     if level == "supervise":
         return due + _TICK
     return calendar.add_working_days(due, OVERDUE_AFTER[level])
+
+
+def order_trigger_at(calendar: WorkingCalendar, level: str, due: datetime) -> datetime:
+    """Instant (UTC) at which a missed 督办单 (order with deadline ``due``) reaches ``level``.
+
+    ``flag`` the first instant after ``due``; ``interview`` and ``notice`` the close of the
+    3rd and 5th workday after it (:data:`ORDER_OVERDUE_AFTER`). The order's deadline is set by
+    the supervision office and is not pushed by suspensions.
+    """
+    if level not in ORDER_OVERDUE_AFTER:
+        raise ValueError(f"a supervision order does not climb to {level!r}")
+    due = _as_utc(due, "due")
+    after = ORDER_OVERDUE_AFTER[level]
+    return due + _TICK if after == 0 else calendar.add_working_days(due, after)
 
 
 def due_levels(

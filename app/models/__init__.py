@@ -30,6 +30,7 @@ from app.models.tickets import (  # noqa: F401
     Rating,
     RoutingExample,
     Suspension,
+    SuspensionRequest,
     Ticket,
     TicketEvent,
     TicketReturn,

@@ -183,6 +183,26 @@ class Suspension(db.Model):
     __table_args__ = (Index("ix_suspensions_ticket", "ticket_id"),)
 
 
+class SuspensionRequest(db.Model):
+    """挂起审批: a suspension beyond the cap (times or working days) asked of the supervision office."""
+
+    __tablename__ = "suspension_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    question: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending approved refused
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship()
+    __table_args__ = (Index("ix_suspension_requests_state", "state", "id"),)
+
+
 class Rating(db.Model):
     """回访评价: the business's (or the system's `auto`) verdict on a reply."""
 
@@ -196,6 +216,9 @@ class Rating(db.Model):
     satisfaction: Mapped[str] = mapped_column(String(30))
     comment: Mapped[str | None] = mapped_column(Text)
     auto: Mapped[bool] = mapped_column(default=False)
+    # online (the business itself), phone/sms/visit (回访 recorded by the centre), auto (window over)
+    channel: Mapped[str] = mapped_column(String(10), default="online", server_default="online")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # staff of a callback
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="ratings")

@@ -16,13 +16,15 @@ from sqlalchemy import select
 from app.domain import sla
 from app.domain.calendar import WorkingCalendar
 from app.extensions import db
-from app.models import Assignment, Escalation, SlaPolicy, Suspension, Ticket
+from app.models import Assignment, Escalation, SlaPolicy, SupervisionNotice, Suspension, Ticket
 from app.services import N_, ServiceError
 from app.services.calendar import working_calendar
 
-#: The sign clock only escalates to these levels; the resolve clock climbs the whole ladder.
+#: The sign and contact clocks escalate to these levels; the resolve clock climbs the whole
+#: ladder; a missed 督办单 (the "order" clock) climbs from 挂牌督办 (sla.ORDER_OVERDUE_AFTER).
 SIGN_LEVELS = ("remind", "supervise")
-_NOT_SIGN = frozenset(sla.LADDER) - set(SIGN_LEVELS)
+CONTACT_LEVELS = ("remind", "supervise")
+ORDER_LEVELS = tuple(sla.ORDER_OVERDUE_AFTER)
 
 
 def calendar_for(jurisdiction: str) -> WorkingCalendar:
@@ -79,12 +81,13 @@ class Clocks:
     """The clocks of an assignment, computed lazily once (used by recompute, status and the sweep)."""
 
     def __init__(self, assignment: Assignment, cal: WorkingCalendar, policy: sla.SlaPolicy,
-                 pauses: list[sla.Pause]):
+                 pauses: list[sla.Pause], order_due: datetime | None = None):
         self.assignment = assignment
         self.cal = cal
         self.policy = policy
         self.pauses = pauses
         self.start = assignment.created_at
+        self.order_due = order_due  # deadline of the latest 督办单 to this assignment, if any
         self._triggers: dict[str, dict[str, datetime | None]] = {}
 
     @cached_property
@@ -101,24 +104,40 @@ class Clocks:
         limit = self.policy.reopen_resolve if (a.cycle or 0) > 0 else self.policy.resolve
         return sla.Clock.for_limit(self.cal, limit, self.start, self.pauses, a.extension_days or 0)
 
-    def running(self) -> dict[str, sla.Clock]:
-        """The clocks the ladder watches now: sign until signed, resolve until replied."""
+    def running(self) -> dict[str, sla.Clock | None]:
+        """The clocks the ladder watches now: sign until signed, contact (lead) until the business
+        was contacted, resolve until replied, a 督办单's order until the lead replied."""
         a = self.assignment
-        out: dict[str, sla.Clock] = {}
+        out: dict[str, sla.Clock | None] = {}
         if not a.active or a.ticket.state not in ("dispatched", "in_progress", "suspended"):
             return out
         if a.signed_at is None:
             out["sign"] = self.sign
+        if a.role == "lead" and a.contacted_at is None and a.replied_at is None:
+            out["contact"] = self.contact
         if a.replied_at is None and a.opinion_at is None:
             out["resolve"] = self.resolve
+        if self.order_due is not None and a.role == "lead" and a.replied_at is None:
+            out["order"] = None  # not a budget clock: its deadline was set by hand
         return out
+
+    def due_of(self, name: str) -> datetime:
+        """The deadline of a running clock (for messages)."""
+        if name == "order":
+            return self.order_due
+        return getattr(self, name).due
 
     def triggers(self, name: str) -> dict[str, datetime | None]:
         """Trigger instant of each ladder level this clock climbs (None: stopped by an open pause)."""
         if name not in self._triggers:
-            clock = self.sign if name == "sign" else self.resolve
-            levels = SIGN_LEVELS if name == "sign" else sla.LADDER
-            self._triggers[name] = {lvl: clock.trigger_at(self.cal, lvl, self.policy.warn_ratio) for lvl in levels}
+            if name == "order":
+                self._triggers[name] = {lvl: sla.order_trigger_at(self.cal, lvl, self.order_due)
+                                        for lvl in ORDER_LEVELS}
+            else:
+                clock = getattr(self, name)
+                levels = {"sign": SIGN_LEVELS, "contact": CONTACT_LEVELS}.get(name, sla.LADDER)
+                self._triggers[name] = {lvl: clock.trigger_at(self.cal, lvl, self.policy.warn_ratio)
+                                        for lvl in levels}
         return self._triggers[name]
 
     def next_check_at(self, now: datetime, fired: set[tuple[str, str]]) -> datetime | None:
@@ -133,12 +152,21 @@ class Clocks:
                 if at is not None and at <= now]
 
 
+def order_due_of(assignment: Assignment) -> datetime | None:
+    """Deadline of the latest 督办单 issued to the assignment (a new order supersedes the last)."""
+    if assignment.id is None:
+        return None
+    return db.session.scalar(
+        select(SupervisionNotice.due_at).where(SupervisionNotice.assignment_id == assignment.id)
+        .order_by(SupervisionNotice.id.desc()).limit(1))
+
+
 def clocks_of(assignment: Assignment, pauses: list[sla.Pause] | None = None,
               cal: WorkingCalendar | None = None, policy: sla.SlaPolicy | None = None) -> Clocks:
     """Build the Clocks of an assignment (callers in a loop pass cached calendar/policy/pauses)."""
     ticket = assignment.ticket
     return Clocks(assignment, cal or calendar_for(ticket.jurisdiction), policy or policy_for(ticket),
-                  pauses if pauses is not None else pauses_of(ticket))
+                  pauses if pauses is not None else pauses_of(ticket), order_due_of(assignment))
 
 
 def fired_of(assignment: Assignment) -> set[tuple[str, str]]:
@@ -161,7 +189,7 @@ def apply_clocks(assignment: Assignment, c: Clocks, now: datetime, fired: set[tu
     """
     if full or "sign" in c.__dict__:
         assignment.sign_due_at = c.sign.due
-    if full:
+    if full or "contact" in c.__dict__:
         assignment.contact_due_at = c.contact.due
     assignment.resolve_due_at = c.resolve.due
     # What the deadlines rest on: a provisional year (statutory holidays only) is shown as 预估.

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.domain import workflow
 from app.domain.similarity import bigrams, jaccard
@@ -35,7 +36,6 @@ ACTIVE_STATES = ("dispatched", "in_progress", "suspended")
 QUEUE_PAGE = 20
 SIMILAR_MIN_SCORE = 0.3
 SIMILAR_SCAN = 200  # newest open tickets of the business compared; bounds the work per call
-OPINION_MIN_CHARS = 10
 
 
 # --- small helpers ------------------------------------------------------------------------------
@@ -218,7 +218,10 @@ def merge(ticket: Ticket, target: Ticket | None, actor: User, note: str | None =
 
 def reject_return(ticket: Ticket, actor: User, note: str | None = None, version: int | None = None) -> Assignment:
     """The return is not justified: the ticket goes back to the agency that returned it (and its
-    co-agencies); TicketReturn.decision becomes "unjustified", which the evaluation counts."""
+    co-agencies); TicketReturn.decision becomes "unjustified", which the evaluation counts.
+
+    The returned assignments come back as they were: their deadlines continue from the original
+    dispatch, a signature stands, and escalations already fired are not fired again."""
     _check_jurisdiction(ticket, actor)
     _check_version(ticket, version)
     ret = pending_return(ticket)
@@ -226,21 +229,62 @@ def reject_return(ticket: Ticket, actor: User, note: str | None = None, version:
         raise ServiceError(N_("该工单没有待裁决的退单"), code="no_return")
     lead = db.session.get(Agency, ret.agency_id)
     returned = db.session.get(Assignment, ret.assignment_id)
-    co = [a.agency for a in ticket.assignments
+    co = [a for a in ticket.assignments
           if a.role == "co" and a.cycle == returned.cycle and a.ended_at == returned.ended_at
-          and a.agency.active]
+          and a.state == "cancelled" and a.agency.active]
     at = utcnow()
     note = (note or "").strip() or None
     tickets.apply(ticket, "reject_return", actor, note=note, agency_id=lead.id, at=at,
+                  context={"returned_signed": returned.signed_at is not None},
                   details={"agency": lead.name, "return_id": ret.id})
     ret.decision, ret.decided_by_id, ret.decided_at = "unjustified", actor.id, at
-    assignment = tickets.dispatch_to(ticket, lead, co, at=at)
-    notifications.notify(
-        notifications.agency_users(lead.id), ticket, "return_rejected",
-        N_("工单 %(n)s 的退单被驳回,请继续办理") % {"n": ticket.number},
-    )
+    for a in [returned, *co]:
+        a.active, a.ended_at = True, None
+        if a.opinion_at is not None:
+            a.state = "opinion_submitted"
+        else:
+            a.state = "signed" if a.signed_at is not None else "dispatched"
+    ticket.lead_agency_id = lead.id
+    ticket.dispatch_reason = None
+    db.session.flush()
+    pauses = clocks.pauses_of(ticket)
+    for a in [returned, *co]:
+        clocks.recompute(a, at, pauses)
+    for a in [returned, *co]:
+        notifications.notify(
+            notifications.agency_users(a.agency_id), ticket, "return_rejected",
+            N_("工单 %(n)s 的退单被驳回，请继续办理；办理时限仍从原派单时间起算") % {"n": ticket.number},
+        )
     commit()
-    return assignment
+    return returned
+
+
+def terminate(ticket: Ticket, actor: User, category: str, reason: str, version: int | None = None) -> Ticket:
+    """终止办理 by the dispatch centre or the supervision office: the business refused the information
+    the agency needs, or the demand is unlawful and was explained to it. The business sees the
+    reason; the agencies are told and their assignments end (the ticket leaves the scores)."""
+    _check_jurisdiction(ticket, actor)
+    _check_version(ticket, version)
+    reason = (reason or "").strip()
+    at = utcnow()
+    holders = {a.agency_id for a in tickets.active_assignments(ticket)}
+    tickets.apply(ticket, "terminate", actor, note=reason, at=at,
+                  context={"reason_category": category, "reason": reason},
+                  details={"category": category})
+    _decide_return(ticket, None, actor, at)
+    tickets.end_assignments(ticket, "terminated", at)
+    ticket.dispatch_reason = None
+    ticket.closed_at = at
+    label = workflow.TERMINATION_REASONS[category]
+    notifications.notify(
+        notifications.enterprise_users(ticket), ticket, "terminated",
+        N_("您的诉求 %(n)s 已终止办理（%(c)s）：%(r)s") % {"n": ticket.number, "c": label, "r": reason},
+    )
+    for agency_id in sorted(holders):
+        notifications.notify(notifications.agency_users(agency_id), ticket, "terminated",
+                             N_("工单 %(n)s 已终止办理，无需继续办理") % {"n": ticket.number})
+    commit()
+    return ticket
 
 
 def transfer(ticket: Ticket, lead: Agency, co: Sequence[Agency], actor: User, note: str | None = None,
@@ -267,19 +311,19 @@ def transfer(ticket: Ticket, lead: Agency, co: Sequence[Agency], actor: User, no
 
 # --- returns (退单) -----------------------------------------------------------------------------
 
-def signed_working_days_ago(assignment: Assignment | None, jurisdiction: str, now: datetime) -> float:
-    """Working days since the assignment was signed (0 when it has not been signed)."""
-    if assignment is None or assignment.signed_at is None:
-        return 0.0
-    cal = clocks.calendar_for(jurisdiction)
-    return cal.working_time_between(assignment.signed_at, now) / cal.daily_working_time
+def working_days_since_dispatch(assignment: Assignment | None, jurisdiction: str, now: datetime) -> int:
+    """Whole working days since the assignment was dispatched (次日起算, as every working-day limit:
+    the return window of 2 working days closes at the close of the 2nd workday after dispatch)."""
+    if assignment is None:
+        return 0
+    return clocks.calendar_for(jurisdiction).working_days_between(assignment.created_at, now)
 
 
 def return_ticket(ticket: Ticket, actor: User, category: str, reason: str,
                   suggested_agency_id: int | None = None, now: datetime | None = None,
                   version: int | None = None) -> TicketReturn:
     """退单: the lead agency sends the ticket back to the dispatch centre (the 3rd time: to the
-    supervision office), if it has not signed it or signed it less than 2 working days ago."""
+    supervision office), within 2 working days of the dispatch, signed or not."""
     _check_version(ticket, version)
     now = now or utcnow()
     lead = tickets.lead_assignment(ticket)
@@ -287,7 +331,7 @@ def return_ticket(ticket: Ticket, actor: User, category: str, reason: str,
     suggested = agency_of(ticket, suggested_agency_id) if suggested_agency_id else None
     ctx = {
         "reason_category": category, "reason": reason,
-        "signed_working_days_ago": signed_working_days_ago(lead, ticket.jurisdiction, now),
+        "working_days_since_dispatch": working_days_since_dispatch(lead, ticket.jurisdiction, now),
         "return_count": ticket.return_count + 1,
     }
     event = tickets.apply(ticket, "return", actor, context=ctx, note=reason, at=now, assignment=lead,
@@ -321,7 +365,8 @@ def can_return(ticket: Ticket, user: User, now: datetime | None = None) -> bool:
     if not tickets.is_owner(user, ticket) or ticket.state not in ("dispatched", "in_progress"):
         return False
     lead = tickets.lead_assignment(ticket)
-    return signed_working_days_ago(lead, ticket.jurisdiction, now or utcnow()) < workflow.RETURN_WINDOW_WORKING_DAYS
+    return (working_days_since_dispatch(lead, ticket.jurisdiction, now or utcnow())
+            < workflow.RETURN_WINDOW_WORKING_DAYS)
 
 
 # --- co-handling (协办) -------------------------------------------------------------------------
@@ -351,21 +396,30 @@ def _own_co(ticket: Ticket, actor: User) -> Assignment:
     a = co_assignment(ticket, actor)
     if a is None:
         raise ServiceError(N_("您的单位不是该工单的协办单位"), code="not_co")
-    if ticket.state not in ACTIVE_STATES:
-        raise ServiceError(N_("诉求当前状态为「%(s)s」,协办已结束"), code="state",
-                           s=workflow.STATES.get(ticket.state, ticket.state))
     return a
 
 
+def _claim(a: Assignment, column, values: dict) -> None:
+    """Set `values` on the co assignment only if `column` is still empty, in one UPDATE: of two
+    concurrent requests (two clicks, two colleagues) one wins, the other gets a clear Conflict.
+    On PostgreSQL the second UPDATE waits for the first's row lock, then finds the column set."""
+    done = db.session.execute(
+        update(Assignment).where(Assignment.id == a.id, column.is_(None)).values(**values)
+        .execution_options(synchronize_session=False)).rowcount
+    if done != 1:
+        raise Conflict(N_("本单位的同事刚刚已处理过该协办工单，您的操作未生效。请刷新页面查看。"))
+    for key, value in values.items():
+        set_committed_value(a, key, value)
+
+
 def sign_co(ticket: Ticket, actor: User) -> Assignment:
-    """A co-agency signs its part (签收协办)."""
+    """A co-agency signs its part (签收协办): a transition of the state machine (co party)."""
     a = _own_co(ticket, actor)
-    if a.signed_at is not None:
-        raise ServiceError(N_("本单位已签收该协办工单"), code="already_signed")
     at = utcnow()
-    a.state, a.signed_at = "signed", at
-    a.clerk_id = a.clerk_id or actor.id
-    tickets.record(ticket, "co_sign", actor, assignment_id=a.id, agency_id=a.agency_id, at=at, internal=True)
+    tickets.apply(ticket, "co_sign", actor, assignment=a, at=at, internal=True,
+                  context={"is_co": True, "co_signed": a.signed_at is not None})
+    _claim(a, Assignment.signed_at, {"state": "signed", "signed_at": at, "clerk_id": a.clerk_id or actor.id})
+    clocks.recompute(a, at)
     commit()
     return a
 
@@ -374,17 +428,12 @@ def submit_opinion(ticket: Ticket, actor: User, opinion: str) -> Assignment:
     """A co-agency submits its opinion (协办意见); the lead agency is told."""
     a = _own_co(ticket, actor)
     opinion = (opinion or "").strip()
-    if a.signed_at is None:
-        raise ServiceError(N_("请先签收协办工单,再提交协办意见"), code="not_signed")
-    if a.opinion_at is not None:
-        raise ServiceError(N_("本单位已提交过协办意见"), code="already_submitted")
-    if len(opinion) < OPINION_MIN_CHARS:
-        raise ServiceError(N_("协办意见不能少于%(min)s个字"), code="opinion", min=OPINION_MIN_CHARS)
     at = utcnow()
-    a.opinion, a.opinion_at, a.state = opinion, at, "opinion_submitted"
+    tickets.apply(ticket, "co_opinion", actor, assignment=a, at=at, note=opinion, internal=True,
+                  context={"is_co": True, "co_signed": a.signed_at is not None,
+                           "co_opinion_submitted": a.opinion_at is not None, "opinion": opinion})
+    _claim(a, Assignment.opinion_at, {"opinion": opinion, "opinion_at": at, "state": "opinion_submitted"})
     clocks.stop(a, at)
-    tickets.record(ticket, "co_opinion", actor, assignment_id=a.id, agency_id=a.agency_id, at=at,
-                   note=opinion, internal=True)
     if ticket.lead_agency_id:
         notifications.notify(
             notifications.agency_users(ticket.lead_agency_id), ticket, "co_opinion",
@@ -392,6 +441,33 @@ def submit_opinion(ticket: Ticket, actor: User, opinion: str) -> Assignment:
         )
     commit()
     return a
+
+
+# --- callback (回访) ----------------------------------------------------------------------------
+
+def callback(ticket: Ticket, actor: User, *, channel: str, resolved: bool, satisfaction: str,
+             comment: str | None = None, version: int | None = None):
+    """回访: the dispatch centre records the business's verdict gathered by phone, SMS or a visit,
+    when the business has not rated online. It counts as the business's rating, with its channel;
+    a dissatisfied callback lets the business ask for a reopen within the same window."""
+    from app.services import sla as sla_service
+
+    _check_jurisdiction(ticket, actor)
+    _check_version(ticket, version)
+    comment = (comment or "").strip()
+    at = utcnow()
+    tickets.apply(ticket, "callback", actor, at=at, note=comment or None,
+                  context={"channel": channel, "resolved": resolved, "satisfaction": satisfaction,
+                           "comment": comment,
+                           "days_since_reply": sla_service.days_since(ticket.replied_at, at),
+                           "rating_window_days": sla_service.rating_window_days(ticket.jurisdiction)},
+                  details={"channel": channel, "resolved": resolved, "satisfaction": satisfaction})
+    from app.services import handling
+
+    rating = handling.record_rating(ticket, at, resolved=resolved, satisfaction=satisfaction,
+                                    comment=comment, channel=channel, recorded_by=actor)
+    commit()
+    return rating
 
 
 # --- duplicates (重复件) ------------------------------------------------------------------------

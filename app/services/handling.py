@@ -7,21 +7,32 @@ notifies the parties and commits. A refusal raises before anything is written, a
 error rolls the session back.
 """
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from app.domain import workflow
 from app.extensions import db
-from app.models import Agency, Rating, Suspension, Ticket, TicketEvent, User, utcnow
+from app.models import (
+    Agency,
+    Rating,
+    Suspension,
+    SuspensionRequest,
+    Ticket,
+    TicketEvent,
+    User,
+    utcnow,
+)
 from app.services import (
     N_,
+    NotFound,
     ServiceError,
     attachments,
     clocks,
     commit,
     evaluation,
     notifications,
+    sla,
     transaction,
 )
 from app.services import tickets as core
@@ -89,21 +100,113 @@ def record_contact(user: User, ticket_id: int, *, contacted_on: date, way: str, 
     return event
 
 
-@transaction
-def suspend(user: User, ticket_id: int, question: str) -> Suspension:
-    """挂起: ask the business a question; the clocks stop until it answers."""
-    ticket = core.get_visible(user, ticket_id)
-    question = _text(question)
-    at = utcnow()
-    core.apply(ticket, "suspend", user, context={"question": question}, note=question,
-               assignment=_lead(ticket), at=at)
+def suspension_facts(ticket: Ticket, at: datetime) -> dict:
+    """What the suspension cap is judged on: how many times the ticket was suspended and for how
+    many whole working days in total (the current cycle's assignments share the ticket's pauses)."""
+    rows = list(db.session.execute(select(Suspension.started_at, Suspension.ended_at)
+                                   .where(Suspension.ticket_id == ticket.id)))
+    cal = clocks.calendar_for(ticket.jurisdiction)
+    total = sum((cal.working_time_between(a, b or at) for a, b in rows), timedelta(0))
+    pending = db.session.scalar(select(SuspensionRequest.id).where(
+        SuspensionRequest.ticket_id == ticket.id, SuspensionRequest.state == "pending").limit(1))
+    return {"suspension_count": len(rows),
+            "suspended_working_days": total / cal.daily_working_time,
+            "suspension_pending": pending is not None}
+
+
+def _start_suspension(ticket: Ticket, question: str, at: datetime) -> Suspension:
     s = Suspension(ticket_id=ticket.id, question=question, started_at=at)
     db.session.add(s)
     clocks.pause(ticket, at)
     _notify_business(ticket, "suspended",
                      N_("工单 %(n)s 需要您补充信息:%(q)s") % {"n": ticket.number, "q": question[:100]})
+    return s
+
+
+@transaction
+def suspend(user: User, ticket_id: int, question: str) -> Suspension:
+    """挂起: ask the business a question; the clocks stop until it answers. Beyond the cap (2 times
+    or 5 working days suspended) the supervision office must approve (`request_suspension`)."""
+    ticket = core.get_visible(user, ticket_id)
+    question = _text(question)
+    at = utcnow()
+    core.apply(ticket, "suspend", user, context={"question": question, **suspension_facts(ticket, at)},
+               note=question, assignment=_lead(ticket), at=at)
+    s = _start_suspension(ticket, question, at)
     commit()
     return s
+
+
+@transaction
+def request_suspension(user: User, ticket_id: int, question: str, reason: str) -> SuspensionRequest:
+    """申请挂起: past the cap, the lead asks the supervision office to approve one more suspension."""
+    ticket = core.get_visible(user, ticket_id)
+    question, reason = _text(question), _text(reason)
+    if not reason:
+        raise ServiceError(N_("请填写需要再次挂起的理由"), code="reason")
+    at = utcnow()
+    lead = _lead(ticket)
+    core.apply(ticket, "request_suspension", user, note=reason, assignment=lead, at=at,
+               context={"question": question, **suspension_facts(ticket, at)},
+               details={"question": question})
+    req = SuspensionRequest(ticket_id=ticket.id, assignment_id=lead.id, requested_by_id=user.id,
+                            question=question, reason=reason, state="pending", created_at=at)
+    db.session.add(req)
+    notifications.notify(notifications.jurisdiction_users(ticket.jurisdiction, "supervisor"), ticket,
+                         "suspension_requested",
+                         N_("工单 %(n)s 申请再次挂起，请审批") % {"n": ticket.number})
+    commit()
+    return req
+
+
+def open_order(ticket: Ticket):
+    """The latest 督办单 to the ticket's active lead assignment while it has not replied (for the
+    banner on the clerk's page), else None."""
+    from app.models import SupervisionNotice
+
+    lead = _lead(ticket)
+    if lead is None or lead.replied_at is not None:
+        return None
+    return db.session.scalar(select(SupervisionNotice).where(SupervisionNotice.assignment_id == lead.id)
+                             .order_by(SupervisionNotice.id.desc()).limit(1))
+
+
+def pending_suspension_requests(user: User, limit: int = 100) -> list[SuspensionRequest]:
+    """Suspension requests of the supervisor's city waiting for a decision, oldest first."""
+    return list(db.session.scalars(
+        select(SuspensionRequest).join(Ticket, Ticket.id == SuspensionRequest.ticket_id)
+        .where(SuspensionRequest.state == "pending", Ticket.jurisdiction == user.jurisdiction)
+        .order_by(SuspensionRequest.id).limit(limit)))
+
+
+@transaction
+def decide_suspension(user: User, request_id: int, *, approve: bool, note: str) -> SuspensionRequest:
+    """审批挂起 by the supervision office: approved, the ticket is suspended now (clocks stop) and the
+    business gets the question; refused, it stays in progress. The agency is told either way."""
+    req = db.session.get(SuspensionRequest, request_id)
+    if req is None or user.role != "supervisor":
+        raise NotFound(N_("申请不存在"))
+    ticket = core.get_visible(user, req.ticket_id)
+    note = _text(note)
+    if not note:
+        raise ServiceError(N_("请填写审批意见"), code="note")
+    if req.state != "pending":
+        raise ServiceError(N_("该申请已处理,不能重复审批"), code="decided")
+    at = utcnow()
+    core.apply(ticket, "decide_suspension", user, note=note, at=at, assignment=_lead(ticket),
+               context={"approve": bool(approve), "suspension_pending": True},
+               details={"request_id": req.id, "approved": bool(approve)})
+    req.state = "approved" if approve else "refused"
+    req.decided_by_id, req.decision_note, req.decided_at = user.id, note, at
+    if approve:
+        _start_suspension(ticket, req.question, at)
+        msg = N_("工单 %(n)s 的挂起申请已批准，已向企业发出补充问题") % {"n": ticket.number}
+    else:
+        msg = N_("工单 %(n)s 的挂起申请未获批准：%(r)s") % {"n": ticket.number, "r": note}
+    notifications.notify(notifications.agency_users(req.ticket.lead_agency_id), ticket,
+                         "suspension_decided", msg)
+    commit()
+    return req
 
 
 def open_suspension(ticket: Ticket) -> Suspension | None:
@@ -221,12 +324,16 @@ def add_info(user: User, ticket_id: int, text: str, files: Sequence = ()) -> Tic
 
 @transaction
 def withdraw(user: User, ticket_id: int, reason: str | None = None) -> Ticket:
-    """撤回: the business takes the appeal back before an agency signed it."""
+    """撤回: the business takes the appeal back while it is open, signed or not. The agencies
+    holding it are told, their assignments end and the ticket leaves the scores
+    (workflow.UNSCORED_STATES)."""
     ticket = core.get_visible(user, ticket_id)
     at = utcnow()
-    core.apply(ticket, "withdraw", user, note=_text(reason) or None, at=at)
-    _notify_agencies(ticket, "withdrawn", N_("工单 %(n)s 已被企业撤回") % {"n": ticket.number})
-    core.end_assignments(ticket, "cancelled", at)
+    signed = any(a.signed_at is not None for a in core.active_assignments(ticket))
+    core.apply(ticket, "withdraw", user, note=_text(reason) or None, at=at, details={"after_signing": signed})
+    _notify_agencies(ticket, "withdrawn", N_("工单 %(n)s 已被企业撤回，无需继续办理") % {"n": ticket.number})
+    core.end_assignments(ticket, "withdrawn", at)
+    ticket.closed_at = at
     commit()
     return ticket
 
@@ -236,35 +343,49 @@ def _last_assignment(ticket: Ticket, role: str = "lead"):
     return rows[-1] if rows else None
 
 
-@transaction
-def rate(user: User, ticket_id: int, *, resolved: bool, satisfaction: str, comment: str | None = None) -> Rating:
-    """回访评价: the business rates the reply; the ticket closes and the rating counts for the lead."""
-    ticket = core.get_visible(user, ticket_id)
-    comment = _text(comment)
-    at = utcnow()
-    core.apply(ticket, "rate", user, at=at, note=comment or None,
-               context={"resolved": resolved, "satisfaction": satisfaction, "comment": comment},
-               details={"resolved": resolved, "satisfaction": satisfaction})
+def record_rating(ticket: Ticket, at: datetime, *, resolved: bool, satisfaction: str, comment: str | None,
+                  channel: str, recorded_by: User | None = None) -> Rating:
+    """Store the business's rating (online or by callback) for the lead, close the ticket and let
+    its assignments leave the queues. No commit (the rating and callback use cases commit)."""
     lead = _lead(ticket) or _last_assignment(ticket)
     rating = Rating(
         ticket=ticket, assignment_id=lead.id if lead else None,
         agency_id=lead.agency_id if lead else ticket.lead_agency_id, cycle=ticket.reopen_count,
         resolved=resolved, satisfaction=satisfaction, comment=comment or None, created_at=at,
+        channel=channel, recorded_by_id=recorded_by.id if recorded_by else None,
     )
     db.session.add(rating)
     db.session.flush()
     # A rating of a month already frozen is logged; it counts in the open month.
     evaluation.note_late_rating(rating)
     ticket.closed_at = at
-    # Closed: the assignments leave the queues but keep their end state (replied, opinion …).
-    for a in core.active_assignments(ticket):
-        a.active = False
-        a.ended_at = at
-        clocks.stop(a, at)
+    sla.close_assignments(ticket, at)
     if lead is not None:
         _notify_agency_staff(lead.agency_id, ticket, "rated",
                              N_("工单 %(n)s 企业已评价:%(s)s") % {
                                  "n": ticket.number, "s": workflow.SATISFACTION_LEVELS[satisfaction]})
+    return rating
+
+
+def rating_window(ticket: Ticket, at: datetime) -> dict:
+    """The context of the one rating window: days since the reply and the jurisdiction's window."""
+    return {"days_since_reply": sla.days_since(ticket.replied_at, at),
+            "rating_window_days": sla.rating_window_days(ticket.jurisdiction)}
+
+
+@transaction
+def rate(user: User, ticket_id: int, *, resolved: bool, satisfaction: str, comment: str | None = None) -> Rating:
+    """评价: the business rates the reply within the rating window; the ticket closes and the rating
+    counts for the lead."""
+    ticket = core.get_visible(user, ticket_id)
+    comment = _text(comment)
+    at = utcnow()
+    core.apply(ticket, "rate", user, at=at, note=comment or None,
+               context={"resolved": resolved, "satisfaction": satisfaction, "comment": comment,
+                        **rating_window(ticket, at)},
+               details={"resolved": resolved, "satisfaction": satisfaction, "channel": "online"})
+    rating = record_rating(ticket, at, resolved=resolved, satisfaction=satisfaction, comment=comment,
+                           channel="online")
     commit()
     return rating
 
@@ -280,17 +401,15 @@ def is_unsatisfied(rating: Rating | None) -> bool:
 
 @transaction
 def reopen(user: User, ticket_id: int, reason: str | None = None) -> Ticket:
-    """重办: a dissatisfied business sends the ticket back to the same lead agency (new cycle);
-    the third dissatisfaction goes to the supervision office instead."""
+    """重办: a business dissatisfied within the rating window sends the ticket back to the same lead
+    agency (new cycle); the third dissatisfaction goes to the supervision office instead."""
     ticket = core.get_visible(user, ticket_id)
     at = utcnow()
     last = ticket.ratings[-1] if ticket.ratings else None
-    replied_at = ticket.replied_at or at
     core.apply(
         ticket, "reopen", user, at=at, note=_text(reason) or None,
         context={"last_rating_unsatisfied": is_unsatisfied(last),
-                 "days_since_reply": (at - replied_at).total_seconds() / 86400,
-                 "reopen_count": ticket.reopen_count},
+                 "reopen_count": ticket.reopen_count, **rating_window(ticket, at)},
         details={"reopen_count": ticket.reopen_count + 1},
     )
     # Counted first, so the new assignment's clocks use the reopen limit (cycle > 0).

@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from app.domain import audience
 from app.domain import sla as domain_sla
+from app.domain import workflow
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -31,6 +32,7 @@ from app.models import (
     OutboxEmail,
     Rating,
     Setting,
+    SupervisionNotice,
     Suspension,
     Ticket,
     utcnow,
@@ -38,14 +40,16 @@ from app.models import (
 from app.services import N_, clocks, commit, notifications, tickets
 
 BATCH = 100
-AUTO_CLOSE_DAYS = 10
 COUNT_AUTO_RATINGS = "evaluation.count_auto_ratings"
+#: Calendar days after the reply within which the business may rate and, if dissatisfied, ask
+#: for a reopen; then the ticket closes by itself (Nanchong practice: 10 days). Per jurisdiction.
+RATING_WINDOW_DAYS = "sla.rating_window_days"
 
 #: Test hook: `SLA_SWEEP_CRASH_AFTER=N` makes the process die (os._exit) once N assignments are
 #: processed, after writing the open batch and before committing it.
 _CRASH_ENV = "SLA_SWEEP_CRASH_AFTER"
 
-CLOCK_LABELS = {"sign": N_("签收"), "resolve": N_("办理")}
+CLOCK_LABELS = {"sign": N_("签收"), "contact": N_("联系企业"), "resolve": N_("办理"), "order": N_("督办单")}
 
 
 def _insert_escalations(rows: list[dict]) -> set[tuple[int, str, str]]:
@@ -100,11 +104,11 @@ class _Recipients:
         if level == "remind":
             return self._get(("clerk", a.agency_id), lambda: notifications.agency_users(a.agency_id, ("clerk",)))
         supervisors = self._get(("sup", jur), lambda: notifications.jurisdiction_users(jur, "supervisor"))
-        if level == "supervise":
+        if level in ("supervise", "interview", "notice"):
             admins = self._get(("adm", a.agency_id),
                                lambda: notifications.agency_users(a.agency_id, ("agency_admin",)))
             return admins + supervisors
-        return supervisors  # flag (listed on the supervisors' board), interview
+        return supervisors  # flag: listed on the supervisors' board
 
 
 def _message(level: str, clock: str, ticket: Ticket, due: datetime, cal) -> str:
@@ -132,7 +136,7 @@ def _queue_notes(notes: list, emails: list, users, ticket: Ticket, kind: str, me
 
 
 def _process_batch(rows: list[Assignment], now: datetime, pauses: dict, fired: dict, ctx: dict,
-                   recipients: _Recipients) -> int:
+                   recipients: _Recipients, orders: dict | None = None) -> int:
     """Fire the newly due levels of a batch of assignments; store their deadlines and next checks."""
     computed = []
     candidates = []
@@ -142,7 +146,7 @@ def _process_batch(rows: list[Assignment], now: datetime, pauses: dict, fired: d
         if key not in ctx:
             ctx[key] = (clocks.calendar_for(ticket.jurisdiction), clocks.policy_for(ticket))
         cal, policy = ctx[key]
-        c = clocks.Clocks(a, cal, policy, pauses.get(a.ticket_id, []))
+        c = clocks.Clocks(a, cal, policy, pauses.get(a.ticket_id, []), (orders or {}).get(a.id))
         done = fired.setdefault(a.id, set())
         for clock, level in c.due_levels(now):
             if (clock, level) not in done:
@@ -162,7 +166,7 @@ def _process_batch(rows: list[Assignment], now: datetime, pauses: dict, fired: d
                 done.add((clock, level))  # inserted here, or by another process first
                 if (a.id, clock, level) not in inserted:
                     continue
-                due = c.sign.due if clock == "sign" else c.resolve.due
+                due = c.due_of(clock)
                 tickets.record(a.ticket, "escalate", None, at=now, assignment_id=a.id, agency_id=a.agency_id,
                                internal=True, details={"level": level, "clock": clock})
                 _queue_notes(notes, emails, recipients.for_level(level, a), a.ticket, f"escalate_{level}",
@@ -209,7 +213,12 @@ def sweep(now: datetime | None = None, limit: int = 1000, batch: int = BATCH) ->
         for aid, clock, level in db.session.execute(select(Escalation.assignment_id, Escalation.clock,
                                                            Escalation.level).where(Escalation.assignment_id.in_(ids))):
             fired.setdefault(aid, set()).add((clock, level))
-        fired_total += _process_batch(rows, now, pauses, fired, ctx, recipients)
+        orders: dict[int, datetime] = {}
+        for aid, due in db.session.execute(select(SupervisionNotice.assignment_id, SupervisionNotice.due_at)
+                                           .where(SupervisionNotice.assignment_id.in_(ids))
+                                           .order_by(SupervisionNotice.id)):
+            orders[aid] = due  # the latest order wins
+        fired_total += _process_batch(rows, now, pauses, fired, ctx, recipients, orders)
         checked += len(rows)
         if crash_after and checked >= crash_after:
             db.session.flush()
@@ -239,40 +248,71 @@ def count_auto_ratings(jurisdiction: str | None = None) -> bool:
 
 # --- auto close -----------------------------------------------------------------------------------
 
+def rating_window_days(jurisdiction: str | None) -> int:
+    """The rating window of a jurisdiction in calendar days (Setting `sla.rating_window_days`,
+    default 10): rate, or ask for a reopen after a dissatisfied rating, within it; then auto-close."""
+    value = setting(RATING_WINDOW_DAYS, jurisdiction, workflow.RATING_WINDOW_DAYS)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 \
+        else workflow.RATING_WINDOW_DAYS
+
+
+def days_since(at: datetime | None, now: datetime) -> float:
+    """Calendar days from `at` to `now` (0 when `at` is unknown)."""
+    return 0.0 if at is None else (now - at).total_seconds() / 86400
+
+
 def auto_close(now: datetime | None = None, limit: int = 1000) -> dict:
-    """Close replied tickets the business has not rated within 10 days, with an automatic
-    "resolved, satisfied" rating (Rating.auto). One commit per ticket: a concurrent rating wins."""
+    """Close replied tickets the business has not rated within its jurisdiction's rating window,
+    with an automatic "resolved, satisfied" rating (Rating.auto). The assignments leave the
+    agencies' queues. One commit per ticket: a concurrent rating wins."""
     from app.services import Conflict
 
     now = now or utcnow()
-    cutoff = now - timedelta(days=AUTO_CLOSE_DAYS)
-    ids = list(db.session.scalars(
-        select(Ticket.id).where(Ticket.state == "replied", Ticket.replied_at <= cutoff)
-        .order_by(Ticket.replied_at, Ticket.id).limit(limit)
-    ))
+    jurisdictions = list(db.session.scalars(
+        select(Ticket.jurisdiction).where(Ticket.state == "replied").distinct()))
+    ids: list[int] = []
+    for jur in sorted(jurisdictions):
+        cutoff = now - timedelta(days=rating_window_days(jur))
+        ids += db.session.scalars(
+            select(Ticket.id).where(Ticket.jurisdiction == jur, Ticket.state == "replied",
+                                    Ticket.replied_at < cutoff)
+            .order_by(Ticket.replied_at, Ticket.id).limit(limit - len(ids)))
+        if len(ids) >= limit:
+            break
     closed = conflicts = 0
     for tid in ids:
         ticket = db.session.get(Ticket, tid)
         if ticket is None or ticket.state != "replied":
             continue
+        window = rating_window_days(ticket.jurisdiction)
         lead = tickets.lead_assignment(ticket)
         if lead is None:
             lead = next((a for a in reversed(ticket.assignments) if a.role == "lead"), None)
+        tickets.apply(ticket, "auto_close", None, at=now,
+                      context={"days_since_reply": days_since(ticket.replied_at, now),
+                               "rating_window_days": window},
+                      details={"days": window, "auto_rating": True})
         db.session.add(Rating(ticket=ticket, assignment_id=lead.id if lead else None,
                               agency_id=lead.agency_id if lead else ticket.lead_agency_id,
                               cycle=ticket.reopen_count, resolved=True, satisfaction="satisfied",
-                              auto=True, created_at=now))
-        tickets.apply(ticket, "auto_close", None, at=now,
-                      details={"days": AUTO_CLOSE_DAYS, "auto_rating": True})
+                              auto=True, channel="auto", created_at=now))
         ticket.closed_at = now
-        for a in tickets.active_assignments(ticket):
-            clocks.stop(a, now)
+        close_assignments(ticket, now)
         try:
             commit()
             closed += 1
         except Conflict:
             conflicts += 1
     return {"closed": closed, "conflicts": conflicts}
+
+
+def close_assignments(ticket: Ticket, at: datetime) -> None:
+    """A closed ticket leaves every queue: its active assignments end, keeping their end state
+    (replied, opinion …), and their clocks stop."""
+    for a in tickets.active_assignments(ticket):
+        a.active = False
+        a.ended_at = at
+        clocks.stop(a, at)
 
 
 # --- outbox ---------------------------------------------------------------------------------------

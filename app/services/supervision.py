@@ -100,6 +100,7 @@ class BoardItem:
     level: str | None
     overdue_days: int
     overdue: bool
+    order_due: datetime | None = None  # deadline of the latest 督办单 to this assignment
 
 
 def board(user: User, *, agency_id: int | None = None, level: str | None = None,
@@ -110,9 +111,11 @@ def board(user: User, *, agency_id: int | None = None, level: str | None = None,
     _require_supervisor(user)
     now = now or utcnow()
     sign_late = and_(Assignment.signed_at.is_(None), Assignment.sign_due_at < now)
+    ordered = select(SupervisionNotice.assignment_id)
     cond = and_(Ticket.jurisdiction == user.jurisdiction, Assignment.active.is_(True),
                 Ticket.state.in_(ACTIVE_STATES),
-                or_(Assignment.resolve_due_at < now, sign_late, Assignment.escalation_level.is_not(None)))
+                or_(Assignment.resolve_due_at < now, sign_late, Assignment.escalation_level.is_not(None),
+                    Assignment.id.in_(ordered)))
     if agency_id:
         cond = and_(cond, Assignment.agency_id == agency_id)
     if level:
@@ -126,12 +129,20 @@ def board(user: User, *, agency_id: int | None = None, level: str | None = None,
          .order_by(Assignment.resolve_due_at, Assignment.id).limit(limit))
     cal = clocks.calendar_for(user.jurisdiction)
     items = []
-    for a, t, ag in db.session.execute(q):
+    rows = db.session.execute(q).all()
+    orders: dict[int, datetime] = {}
+    if rows:
+        for aid, due in db.session.execute(
+                select(SupervisionNotice.assignment_id, SupervisionNotice.due_at)
+                .where(SupervisionNotice.assignment_id.in_([a.id for a, _t, _ag in rows]))
+                .order_by(SupervisionNotice.id)):
+            orders[aid] = due  # the latest order wins
+    for a, t, ag in rows:
         due = a.resolve_due_at if a.signed_at is not None or a.sign_due_at is None else min(
             a.sign_due_at, a.resolve_due_at or a.sign_due_at)
         overdue = due is not None and due < now
         days = cal.working_days_between(due, now) if overdue else 0
-        items.append(BoardItem(a, t, ag, a.escalation_level, days, overdue))
+        items.append(BoardItem(a, t, ag, a.escalation_level, days, overdue, orders.get(a.id)))
     return items
 
 
@@ -227,6 +238,8 @@ def issue_notice(user: User, ticket_id: int, note: str, days: int) -> Supervisio
     notice = SupervisionNotice(ticket_id=ticket.id, assignment_id=lead.id, agency_id=lead.agency_id,
                                issued_by_id=user.id, note=note, due_at=due, created_at=now)
     db.session.add(notice)
+    db.session.flush()
+    clocks.recompute(lead, now)  # the order's deadline enters the sweep (clock "order")
     _notify_agency(lead.agency_id, ticket, "supervision_notice",
                    N_("督办单:工单 %(n)s 须在 %(d)s 前办结。%(note)s")
                    % {"n": ticket.number, "d": due.astimezone(evaluation.SHANGHAI).strftime("%Y-%m-%d %H:%M"),
@@ -276,7 +289,8 @@ def _claim(model, req, user: User, now: datetime, **values) -> None:
 
 @transaction
 def decide_extension(user: User, request_id: int, *, grant: bool, days: int | None, note: str) -> ExtensionRequest:
-    """Grant (N ≤ 10 working days, at most what was asked) or refuse an extension, with a reason."""
+    """Grant (N ≤ 10 working days, at most what was asked: the state machine refuses more) or
+    refuse an extension, with a reason."""
     req, ticket = _pending(ExtensionRequest, request_id, user)
     note = _text(note)
     if not note:
@@ -291,6 +305,7 @@ def decide_extension(user: User, request_id: int, *, grant: bool, days: int | No
     _claim(ExtensionRequest, req, user, now, state="granted" if grant else "refused",
            granted_days=days if grant else None, decision_note=note)
     core.apply(ticket, "decide_extension", user, note=note, assignment=assignment, at=now,
+               context={"grant": bool(grant), "days": days, "requested_days": req.days},
                details={"request_id": req.id, "granted": bool(grant), "days": days if grant else 0})
     if grant:
         _extend(assignment, days)

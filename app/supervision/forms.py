@@ -54,3 +54,12 @@ class FreezeForm(FlaskForm):
 
     month = HiddenField()
     submit = SubmitField(_l("冻结本月考核结果"))
+
+
+class SuspensionDecisionForm(FlaskForm):
+    """审批挂起 (a suspension beyond the cap)."""
+
+    decision = RadioField(_l("审批结果"), choices=[("approve", _l("同意挂起")), ("refuse", _l("不同意"))],
+                          default="approve", validators=[Optional()])
+    note = TextAreaField(_l("审批意见"))
+    submit = SubmitField(_l("提交审批"))

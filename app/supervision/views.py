@@ -9,11 +9,13 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.dispatch.forms import TerminateForm
+from app.dispatch.views import terminate_form
 from app.domain.topics import TOPICS
 from app.domain.workflow import STATES, WorkflowError
 from app.extensions import db
 from app.models import Agency
-from app.services import ServiceError, attachments, audit
+from app.services import ServiceError, attachments, audit, dispatching, handling
 from app.services import evaluation as ev
 from app.services import supervision as sv
 from app.services import tickets as core
@@ -24,6 +26,7 @@ from app.supervision.forms import (
     ExtensionDecisionForm,
     FreezeForm,
     NoticeForm,
+    SuspensionDecisionForm,
 )
 from app.web.access import roles_required
 from app.web.actions import run_action
@@ -111,6 +114,8 @@ def ticket(ticket_id: int):
         extension_form=ExtensionDecisionForm(), exclusion_form=ExclusionDecisionForm(),
         escalations=sv.escalations(t), notices=sv.notices(t), categories=sv.EXCLUSION_CATEGORIES,
         topics=TOPICS, events=core.visible_events(current_user, t), files=attachments.visible(current_user, t),
+        tform=terminate_form(t),
+        suspensions=[r for r in handling.pending_suspension_requests(current_user) if r.ticket_id == t.id],
     )
 
 
@@ -160,6 +165,7 @@ def requests_list():
         exclusions=sv.pending_exclusions(current_user), waiting=sv.waiting_decision(current_user),
         extension_form=ExtensionDecisionForm(), exclusion_form=ExclusionDecisionForm(),
         categories=sv.EXCLUSION_CATEGORIES, states=STATES,
+        suspensions=handling.pending_suspension_requests(current_user),
     )
 
 
@@ -205,6 +211,39 @@ def decide_exclusion(request_id: int):
     else:
         flash(_("核减申请已审批"), "success")
     return _after_decision(ticket_id)
+
+
+@bp.route("/suspensions/<int:request_id>", methods=["POST"])
+@roles_required("supervisor")
+def decide_suspension(request_id: int):
+    """Approve or refuse a suspension beyond the cap."""
+    form = SuspensionDecisionForm()
+    ticket_id = request.form.get("ticket_id", type=int)
+    if not form.validate_on_submit():
+        flash(_("表单已过期或缺少安全令牌,请刷新页面后重新提交。"), "error")
+        return _after_decision(ticket_id)
+    try:
+        handling.decide_suspension(current_user, request_id, approve=form.decision.data != "refuse",
+                                   note=form.note.data)
+    except REFUSED as exc:
+        _refused(exc)
+    else:
+        flash(_("挂起申请已审批"), "success")
+    return _after_decision(ticket_id)
+
+
+@bp.route("/tickets/<int:ticket_id>/terminate", methods=["POST"])
+@roles_required("supervisor")
+def terminate(ticket_id: int):
+    """终止办理 by the supervision office."""
+    form = TerminateForm()
+    try:
+        t = sv.ticket_for(current_user, ticket_id)
+    except ServiceError:
+        abort(404)
+    return run_action(form, lambda: dispatching.terminate(
+        t, current_user, form.category.data, form.reason.data, version=form.version_value()),
+        _("已终止办理，已告知企业终止理由"), url_for(".ticket", ticket_id=ticket_id))
 
 
 # --- evaluation ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from app.domain.sla import (
     due_levels,
     light,
     next_check_at,
+    order_trigger_at,
     time_left,
     trigger_at,
 )
@@ -230,8 +231,10 @@ L_DUE = sh(2025, 9, 29, 17, 30)
 
 
 def test_ladder_identifiers_and_labels():
-    assert LADDER == ("remind", "supervise", "flag", "interview")
-    assert LEVEL_LABELS == {"remind": "催办", "supervise": "督办", "flag": "挂牌督办", "interview": "约谈/通报"}
+    # 催办 → 督办 → 挂牌督办 → 约谈 → 通报 (docs/workflow.md): 通报 is a level of its own.
+    assert LADDER == ("remind", "supervise", "flag", "interview", "notice")
+    assert LEVEL_LABELS == {"remind": "催办", "supervise": "督办", "flag": "挂牌督办", "interview": "约谈",
+                            "notice": "通报"}
 
 
 def test_ladder_trigger_instants_across_national_day():
@@ -240,6 +243,8 @@ def test_ladder_trigger_instants_across_national_day():
     assert trigger_at(CAL, "supervise", L_START, L_DUE) == L_DUE + US
     assert trigger_at(CAL, "flag", L_START, L_DUE) == sh(2025, 10, 10, 17, 30)
     assert trigger_at(CAL, "interview", L_START, L_DUE) == sh(2025, 10, 13, 17, 30)
+    # +10 working days: 09-30, 10-09, 10-10, 10-11, 10-13, 10-14, 10-15, 10-16, 10-17, 10-20.
+    assert trigger_at(CAL, "notice", L_START, L_DUE) == sh(2025, 10, 20, 17, 30)
     with pytest.raises(ValueError):
         trigger_at(CAL, "shout", L_START, L_DUE)
 
@@ -256,6 +261,8 @@ def test_ladder_trigger_instants_across_national_day():
         (sh(2025, 10, 10, 17, 30), ["remind", "supervise", "flag"], "red"),
         (sh(2025, 10, 13, 17, 29), ["remind", "supervise", "flag"], "red"),
         (sh(2025, 10, 13, 17, 30), ["remind", "supervise", "flag", "interview"], "red"),
+        (sh(2025, 10, 20, 17, 29), ["remind", "supervise", "flag", "interview"], "red"),
+        (sh(2025, 10, 20, 17, 30), ["remind", "supervise", "flag", "interview", "notice"], "red"),
     ],
 )
 def test_due_levels_and_light_at_each_step(now, levels, colour):
@@ -286,7 +293,7 @@ def test_scheduler_loop_fires_each_level_once():
         now = check
         fired += [lvl for lvl in due_levels(CAL, now, L_START, L_DUE) if lvl not in fired]
     assert fired == list(LADDER)
-    assert now == sh(2025, 10, 13, 17, 30)
+    assert now == sh(2025, 10, 20, 17, 30)  # the last level, 通报
 
 
 def test_ladder_with_pauses():
@@ -306,7 +313,7 @@ def test_ladder_with_pauses():
     assert next_check_at(CAL, sh(2025, 10, 20, 9, 0), L_START, L_DUE, set(), [early]) is None
     # a pause that begins after the deadline does not stop the ladder
     late = (sh(2025, 10, 9, 9, 0), None)
-    assert due_levels(CAL, sh(2025, 10, 13, 17, 30), L_START, L_DUE, [late]) == list(LADDER)
+    assert due_levels(CAL, sh(2025, 10, 20, 17, 30), L_START, L_DUE, [late]) == list(LADDER)
 
 
 def test_clock_wrapper_matches_functions():
@@ -321,3 +328,13 @@ def test_clock_wrapper_matches_functions():
     assert not urgent.working
     assert urgent.trigger_at(CAL, "remind") == sh(2025, 10, 2, 4, 0)
     assert urgent.trigger_at(CAL, "flag") == sh(2025, 10, 11, 17, 30)  # overdue levels count working days
+
+
+def test_a_missed_supervision_order_climbs_from_flag():
+    # A 督办单 due 2025-09-29 17:30: 挂牌督办 right after, 约谈 +3 and 通报 +5 working days
+    # (09-30, 10-09, 10-10 | 10-11 worked Saturday, 10-13).
+    assert order_trigger_at(CAL, "flag", L_DUE) == L_DUE + US
+    assert order_trigger_at(CAL, "interview", L_DUE) == sh(2025, 10, 10, 17, 30)
+    assert order_trigger_at(CAL, "notice", L_DUE) == sh(2025, 10, 13, 17, 30)
+    with pytest.raises(ValueError):
+        order_trigger_at(CAL, "remind", L_DUE)

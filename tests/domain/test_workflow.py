@@ -1,337 +1,327 @@
+"""The state machine against docs/workflow.md.
+
+The table below is written by hand from docs/workflow.md ("Who may do what, in which state"). It is
+NOT imported from app.domain.workflow: a rule changed in the code and not in the document (or the
+other way round) fails here. Every (action, state, role) combination is checked, and each window and
+limit is checked at its boundary.
+"""
 import re
 
 import pytest
 
-from app.domain import workflow as wf
-from app.domain.workflow import (
-    OPEN_STATES,
-    STATES,
-    TERMINAL_STATES,
-    TRANSITIONS,
-    WorkflowError,
-    allowed_actions,
-    check,
-)
+from app.domain.workflow import WorkflowError, check
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+HALF_WIDTH_IN_CHINESE = re.compile(r"[\u4e00-\u9fff][,:;?!()]|[,:;?!()][\u4e00-\u9fff]")
 
-# A context satisfying every guard of each action (for the given role/state).
-VALID = {
-    "reject": {"reason": "不属于政务服务范围"},
-    "return": {"reason_category": "not_our_duty", "reason": "该事项属于市场监管部门职责范围",
-               "signed_working_days_ago": 0.5, "return_count": 1},
-    "assign": {"assignee_is_self": True},
-    "suspend": {"question": "请补充营业执照复印件"},
-    "request_extension": {"extensions_granted": 0, "days": 5},
-    "reply": {"answer": "经核实，贵公司反映的问题已协调相关部门处理完毕，特此答复。",
-              "pending_co_opinions": 0},
-    "rate": {"resolved": True, "satisfaction": "satisfied"},
-    "reopen": {"last_rating_unsatisfied": True, "days_since_reply": 3.0, "reopen_count": 0},
-}
+ALL_STATES = ("submitted", "to_dispatch", "dispatched", "in_progress", "suspended", "to_supervision",
+              "replied", "closed", "withdrawn", "merged", "rejected", "terminated")
+ALL_ROLES = ("enterprise", "clerk", "agency_admin", "dispatcher", "supervisor", "system")
+ACTIVE = {"dispatched", "in_progress", "suspended"}
+ENDS = {"closed", "withdrawn", "merged", "rejected", "terminated"}
+OPEN = set(ALL_STATES) - ENDS
 AGENCY = {"clerk", "agency_admin"}
+
+# action: (from states, roles, target or None for "same state") — docs/workflow.md, copied by hand.
+TABLE = {
+    "route": ({"submitted"}, {"system"}, "dispatched"),
+    "route_to_dispatch": ({"submitted"}, {"system"}, "to_dispatch"),
+    "dispatch": ({"to_dispatch"}, {"dispatcher"}, "dispatched"),
+    "reject_return": ({"to_dispatch"}, {"dispatcher"}, "dispatched"),
+    "reject": ({"to_dispatch"}, {"dispatcher"}, "rejected"),
+    "merge": ({"to_dispatch"} | ACTIVE, {"dispatcher"}, "merged"),
+    "terminate": ({"to_dispatch", "to_supervision"} | ACTIVE, {"dispatcher", "supervisor"}, "terminated"),
+    "withdraw": ({"submitted", "to_dispatch"} | ACTIVE, {"enterprise"}, "withdrawn"),
+    "sign": ({"dispatched"}, AGENCY, "in_progress"),
+    "return": ({"dispatched", "in_progress"}, AGENCY, "to_dispatch"),
+    "decide": ({"to_supervision"}, {"supervisor"}, "dispatched"),
+    "transfer": (ACTIVE | {"to_supervision"}, {"supervisor"}, "dispatched"),
+    "contact": ({"in_progress"}, AGENCY, None),
+    "note": (OPEN, AGENCY, None),
+    "assign": (ACTIVE, AGENCY, None),
+    "co_sign": (ACTIVE, AGENCY, None),
+    "co_opinion": (ACTIVE, AGENCY, None),
+    "suspend": ({"in_progress"}, AGENCY, "suspended"),
+    "request_suspension": ({"in_progress"}, AGENCY, None),
+    "decide_suspension": ({"in_progress"}, {"supervisor"}, "suspended"),
+    "resume": ({"suspended"}, {"enterprise"} | AGENCY, "in_progress"),
+    "add_info": ({"submitted", "to_dispatch"} | ACTIVE, {"enterprise"}, None),
+    "request_extension": ({"in_progress", "suspended"}, AGENCY, None),
+    "decide_extension": (OPEN, {"supervisor"}, None),
+    "reply": ({"in_progress"}, AGENCY, "replied"),
+    "rate": ({"replied"}, {"enterprise"}, "closed"),
+    "callback": ({"replied"}, {"dispatcher"}, "closed"),
+    "auto_close": ({"replied"}, {"system"}, "closed"),
+    "reopen": ({"closed"}, {"enterprise"}, "dispatched"),
+    "escalate": (ACTIVE, {"system"}, None),
+    "issue_notice": (ACTIVE, {"supervisor"}, None),
+}
+CO_ACTIONS = {"co_sign", "co_opinion"}
+
+# A context that satisfies every rule of docs/workflow.md for the action (the happy path).
+ANSWER = "经核实，贵公司反映的问题已协调相关部门处理完毕，特此答复。"
+VALID = {
+    "reject_return": {"returned_signed": False},
+    "reject": {"reason": "不属于政务服务范围"},
+    "terminate": {"reason_category": "info_refused", "reason": "企业拒绝提供营业执照等必要材料"},
+    "return": {"reason_category": "not_our_duty", "reason": "该事项属于市场监管部门职责范围",
+               "working_days_since_dispatch": 0, "return_count": 1},
+    "assign": {"assignee_is_self": True},
+    "co_sign": {"co_signed": False},
+    "co_opinion": {"co_signed": True, "co_opinion_submitted": False, "opinion": "本局意见：企业无欠税记录。"},
+    "suspend": {"question": "请补充营业执照复印件", "suspension_count": 0, "suspended_working_days": 0},
+    "request_suspension": {"question": "请补充营业执照复印件", "suspension_count": 2,
+                           "suspended_working_days": 1, "suspension_pending": False},
+    "decide_suspension": {"approve": True, "suspension_pending": True},
+    "request_extension": {"extensions_granted": 0, "days": 5},
+    "decide_extension": {"grant": True, "days": 3, "requested_days": 3},
+    "reply": {"answer": ANSWER, "pending_co_opinions": 0},
+    "rate": {"resolved": True, "satisfaction": "satisfied", "days_since_reply": 3, "rating_window_days": 10},
+    "callback": {"channel": "phone", "resolved": True, "satisfaction": "satisfied", "days_since_reply": 3,
+                 "rating_window_days": 10},
+    "auto_close": {"days_since_reply": 10.5, "rating_window_days": 10},
+    "reopen": {"last_rating_unsatisfied": True, "days_since_reply": 3, "rating_window_days": 10,
+               "reopen_count": 0},
+}
 
 
 def ctx_for(action, role, **extra):
     ctx = dict(VALID.get(action, {}))
     if role in AGENCY:
-        ctx["is_owner"] = True
+        ctx["is_co" if action in CO_ACTIONS else "is_owner"] = True
     ctx.update(extra)
     return ctx
 
 
-def expect_error(code, action, state, role, ctx):
+def refused(action, state, role, ctx, code=None):
     with pytest.raises(WorkflowError) as info:
         check(action, state, role, ctx)
     err = info.value
-    assert err.code == code
-    assert CJK.search(err.message), err.message
+    if code is not None:
+        assert err.code == code, (action, state, role, err.code, str(err))
     text = str(err)
-    assert CJK.search(text) and "%(" not in text
+    assert CJK.search(text) and "%(" not in text, text
+    assert not HALF_WIDTH_IN_CHINESE.search(text), f"half-width punctuation in {text!r}"
     return err
 
 
-CASES = [(a, s, r) for a, t in TRANSITIONS.items()
-         for s in sorted(t.source) for r in sorted(t.roles)]
-
-
-# ---------------------------------------------------------------- structure
-
-def test_states_and_sets():
-    assert list(STATES)[0] == "submitted"
-    assert len(STATES) == 11
-    assert all(CJK.search(label) for label in STATES.values())
-    assert TERMINAL_STATES == {"closed", "withdrawn", "merged", "rejected"}
-    assert OPEN_STATES == set(STATES) - TERMINAL_STATES
-    assert "to_supervision" in OPEN_STATES and "replied" in OPEN_STATES
-
-
-def test_transition_table_consistent():
-    for action, t in TRANSITIONS.items():
-        assert t.action == action
-        assert t.source and t.source <= set(STATES)
-        assert t.target is None or t.target in STATES
-        assert t.roles <= set(wf.ROLES)
-        assert CJK.search(t.label)
-
-
-def test_n_is_identity():
-    assert wf.N_("签收") == "签收"
-
-
-# ---------------------------------------------------------------- accepted
-
-@pytest.mark.parametrize("action,state,role", CASES)
-def test_transition_accepted(action, state, role):
-    t = TRANSITIONS[action]
-    expected = state if t.target is None else t.target
-    assert check(action, state, role, ctx_for(action, role)) == expected
-
-
-@pytest.mark.parametrize("action,target", [
-    ("route", "dispatched"), ("route_to_dispatch", "to_dispatch"),
-    ("sign", "in_progress"), ("return", "to_dispatch"), ("reply", "replied"),
-    ("rate", "closed"), ("reopen", "dispatched"), ("merge", "merged"),
-    ("reject", "rejected"), ("withdraw", "withdrawn"), ("decide", "dispatched"),
-    ("transfer", "dispatched"), ("suspend", "suspended"), ("resume", "in_progress"),
-    ("auto_close", "closed"),
-])
-def test_targets(action, target):
-    assert TRANSITIONS[action].target == target
-
-
-@pytest.mark.parametrize("action", ["contact", "note", "assign", "add_info",
-                                    "request_extension", "decide_extension",
-                                    "escalate", "issue_notice"])
-def test_same_state_actions(action):
-    assert TRANSITIONS[action].target is None
-
-
-# ---------------------------------------------------------------- refusals
-
-@pytest.mark.parametrize("action,state", [
-    (a, s) for a, t in TRANSITIONS.items() for s in STATES if s not in t.source])
-def test_wrong_state(action, state):
-    role = sorted(TRANSITIONS[action].roles)[0]
-    err = expect_error("invalid_state", action, state, role, ctx_for(action, role))
-    assert STATES[state] in str(err)
-    assert TRANSITIONS[action].label in str(err)
-
-
-@pytest.mark.parametrize("action,role", [
-    (a, r) for a, t in TRANSITIONS.items() for r in wf.ROLES if r not in t.roles])
-def test_wrong_role(action, role):
-    state = sorted(TRANSITIONS[action].source)[0]
-    err = expect_error("forbidden_role", action, state, role, ctx_for(action, role))
-    assert wf.ROLES[role] in str(err)
-
-
-def test_unknown_action_and_state():
-    expect_error("unknown_action", "fly", "submitted", "system", {})
-    expect_error("unknown_state", "sign", "lost", "clerk", {"is_owner": True})
-
-
-@pytest.mark.parametrize("role", sorted(AGENCY))
-def test_agency_must_own_ticket(role):
-    expect_error("not_owner", "sign", "dispatched", role, {})
-    expect_error("not_owner", "sign", "dispatched", role, {"is_owner": False})
-    assert check("sign", "dispatched", role, {"is_owner": True}) == "in_progress"
-
-
-def test_context_none_ok_for_unguarded():
-    assert check("route", "submitted", "system") == "dispatched"
-    assert check("withdraw", "dispatched", "enterprise", None) == "withdrawn"
-
-
-# ---------------------------------------------------------------- guards
-
-def test_reject_needs_reason():
-    expect_error("reason_required", "reject", "to_dispatch", "dispatcher", {"reason": "  "})
-
-
-def test_return_invalid_category():
-    expect_error("invalid_return_reason", "return", "dispatched", "clerk",
-                 ctx_for("return", "clerk", reason_category="lazy"))
-
-
-def test_return_reason_too_short():
-    err = expect_error("return_reason_too_short", "return", "dispatched", "clerk",
-                       ctx_for("return", "clerk", reason="不归我们管"))
-    assert err.params["min"] == 10
-
-
-@pytest.mark.parametrize("days", [2, 2.0, 3.5])
-def test_return_after_two_working_days(days):
-    expect_error("return_too_late", "return", "in_progress", "clerk",
-                 ctx_for("return", "clerk", signed_working_days_ago=days))
-
-
-def test_return_just_before_two_working_days():
-    assert check("return", "in_progress", "clerk",
-                 ctx_for("return", "clerk", signed_working_days_ago=1.99)) == "to_dispatch"
-
-
-def test_return_unsigned_ignores_time():
-    ctx = ctx_for("return", "clerk")
-    del ctx["signed_working_days_ago"]
-    assert check("return", "dispatched", "clerk", ctx) == "to_dispatch"
-
-
-def test_return_signed_needs_time():
-    ctx = ctx_for("return", "clerk")
-    del ctx["signed_working_days_ago"]
-    expect_error("missing_context", "return", "in_progress", "clerk", ctx)
-
-
-def test_return_working_hours_fallback():
-    ctx = ctx_for("return", "clerk")
-    del ctx["signed_working_days_ago"]
-    assert check("return", "in_progress", "clerk",
-                 dict(ctx, signed_working_hours_ago=14.9)) == "to_dispatch"
-    expect_error("return_too_late", "return", "in_progress", "clerk",
-                 dict(ctx, signed_working_hours_ago=15))
-    assert check("return", "in_progress", "clerk",
-                 dict(ctx, signed_working_hours_ago=15, working_hours_per_day=8)) == "to_dispatch"
-    assert wf.working_days(15) == 2
-
-
-@pytest.mark.parametrize("count,target", [(1, "to_dispatch"), (2, "to_dispatch"),
-                                          (3, "to_supervision")])
-def test_third_return_goes_to_supervision(count, target):
-    assert check("return", "in_progress", "agency_admin",
-                 ctx_for("return", "agency_admin", return_count=count)) == target
-
-
-def test_clerk_assigns_only_self():
-    expect_error("assign_forbidden", "assign", "in_progress", "clerk",
-                 ctx_for("assign", "clerk", assignee_is_self=False))
-    assert check("assign", "in_progress", "agency_admin",
-                 {"is_owner": True}) == "in_progress"
-
-
-def test_suspend_needs_question():
-    expect_error("question_required", "suspend", "in_progress", "clerk",
-                 ctx_for("suspend", "clerk", question=""))
-
-
-def test_reply_too_short():
-    expect_error("reply_too_short", "reply", "in_progress", "clerk",
-                 ctx_for("reply", "clerk", answer="已处理。"))
-
-
-def test_reply_blocked_by_pending_co_opinions():
-    err = expect_error("co_opinions_pending", "reply", "in_progress", "clerk",
-                       ctx_for("reply", "clerk", pending_co_opinions=2))
-    assert "2" in str(err)
-    expect_error("co_opinions_pending", "reply", "in_progress", "clerk",
-                 ctx_for("reply", "clerk", pending_co_opinions=1, override_reason="  "))
-
-
-def test_reply_with_override_reason():
-    assert check("reply", "in_progress", "clerk",
-                 ctx_for("reply", "clerk", pending_co_opinions=2,
-                         override_reason="协办单位逾期未反馈")) == "replied"
-
-
-@pytest.mark.parametrize("level", ["dissatisfied", "very_dissatisfied"])
-def test_rate_dissatisfied_needs_comment(level):
-    expect_error("comment_required", "rate", "replied", "enterprise",
-                 ctx_for("rate", "enterprise", satisfaction=level, comment=" "))
-    assert check("rate", "replied", "enterprise",
-                 ctx_for("rate", "enterprise", satisfaction=level,
-                         comment="问题没有解决")) == "closed"
-
-
-@pytest.mark.parametrize("level", sorted(wf.SATISFACTION_LEVELS))
-def test_rate_all_levels(level):
-    ctx = ctx_for("rate", "enterprise", satisfaction=level, resolved=False, comment="说明")
-    assert check("rate", "replied", "enterprise", ctx) == "closed"
-
-
-@pytest.mark.parametrize("level", ["great", None, ""])
-def test_rate_invalid_satisfaction(level):
-    expect_error("invalid_satisfaction", "rate", "replied", "enterprise",
-                 ctx_for("rate", "enterprise", satisfaction=level))
-
-
-@pytest.mark.parametrize("resolved", [None, "yes", 1])
-def test_rate_invalid_resolved(resolved):
-    expect_error("invalid_resolved", "rate", "replied", "enterprise",
-                 ctx_for("rate", "enterprise", resolved=resolved))
-
-
-def test_reopen_after_seven_days():
-    expect_error("reopen_too_late", "reopen", "closed", "enterprise",
-                 ctx_for("reopen", "enterprise", days_since_reply=7.01))
-    assert check("reopen", "closed", "enterprise",
-                 ctx_for("reopen", "enterprise", days_since_reply=7)) == "dispatched"
-
-
-def test_reopen_when_satisfied():
-    expect_error("reopen_not_allowed", "reopen", "closed", "enterprise",
-                 ctx_for("reopen", "enterprise", last_rating_unsatisfied=False))
-
-
-@pytest.mark.parametrize("count,target", [(0, "dispatched"), (1, "dispatched"),
-                                          (2, "to_supervision")])
-def test_third_reopen_goes_to_supervision(count, target):
-    assert check("reopen", "closed", "enterprise",
-                 ctx_for("reopen", "enterprise", reopen_count=count)) == target
-
-
-def test_third_reopen_still_needs_window():
-    expect_error("reopen_too_late", "reopen", "closed", "enterprise",
-                 ctx_for("reopen", "enterprise", reopen_count=2, days_since_reply=8))
-
-
-def test_fourth_reopen_refused():
-    expect_error("reopen_limit", "reopen", "closed", "enterprise",
-                 ctx_for("reopen", "enterprise", reopen_count=3))
-
-
-def test_extension_twice():
-    expect_error("extension_already_granted", "request_extension", "in_progress", "clerk",
-                 ctx_for("request_extension", "clerk", extensions_granted=1))
-
-
-@pytest.mark.parametrize("days", [0, 11, -1, 2.5, True, "5", None])
-def test_extension_invalid_days(days):
-    expect_error("invalid_extension_days", "request_extension", "suspended", "clerk",
-                 ctx_for("request_extension", "clerk", days=days))
-
-
-@pytest.mark.parametrize("days", [1, 10])
-def test_extension_bounds(days):
-    assert check("request_extension", "in_progress", "clerk",
-                 ctx_for("request_extension", "clerk", days=days)) == "in_progress"
-
-
-# ---------------------------------------------------------------- terminal
-
-@pytest.mark.parametrize("state", sorted(TERMINAL_STATES))
-def test_terminal_states_allow_nothing_but_reopen(state):
-    possible = {a for a, t in TRANSITIONS.items() if state in t.source}
-    assert possible == ({"reopen"} if state == "closed" else set())
-    for role in wf.ROLES:
-        expected = ["reopen"] if (state, role) == ("closed", "enterprise") else []
-        assert allowed_actions(state, role) == expected
-
-
-# ---------------------------------------------------------------- allowed_actions
-
-def test_allowed_actions_examples():
-    assert allowed_actions("submitted", "system") == ["route", "route_to_dispatch"]
-    assert allowed_actions("submitted", "enterprise") == ["withdraw", "add_info"]
-    assert set(allowed_actions("to_dispatch", "dispatcher")) == {
-        "dispatch", "reject_return", "reject", "merge"}
-    assert set(allowed_actions("dispatched", "clerk")) == {"sign", "return", "note", "assign"}
-    assert set(allowed_actions("in_progress", "agency_admin")) == {
-        "return", "contact", "note", "assign", "suspend", "request_extension", "reply"}
-    assert set(allowed_actions("suspended", "enterprise")) == {"resume", "add_info"}
-    assert set(allowed_actions("in_progress", "supervisor")) == {
-        "transfer", "decide_extension", "issue_notice"}
-    assert set(allowed_actions("to_supervision", "supervisor")) == {
-        "decide", "transfer", "decide_extension"}
-    assert allowed_actions("replied", "enterprise") == ["rate"]
-    assert allowed_actions("replied", "system") == ["auto_close"]
-    assert allowed_actions("nowhere", "system") == []
-    assert allowed_actions("in_progress", "nobody") == []
+def ok(action, state, role, **extra):
+    return check(action, state, role, ctx_for(action, role, **extra))
+
+
+# ------------------------------------------------------------------- the whole table
+
+@pytest.mark.parametrize("action", sorted(TABLE))
+def test_every_state_and_role(action):
+    sources, roles, target = TABLE[action]
+    for state in ALL_STATES:
+        for role in ALL_ROLES:
+            ctx = ctx_for(action, role)
+            if state in sources and role in roles:
+                assert check(action, state, role, ctx) == (target or state), (action, state, role)
+            elif state in sources:
+                refused(action, state, role, ctx, "forbidden_role")
+            elif role in roles:
+                refused(action, state, role, ctx, "invalid_state")
+            else:
+                refused(action, state, role, ctx)
+
+
+def test_no_action_beyond_the_document():
+    from app.domain.workflow import TRANSITIONS
+
+    # Every action the machine knows is in the document's table, and the other way round.
+    assert set(TRANSITIONS) == set(TABLE)
+    refused("fly", "submitted", "system", {}, "unknown_action")
+    refused("sign", "limbo", "clerk", {"is_owner": True}, "unknown_state")
+
+
+def test_end_states_allow_nothing_but_a_reopen():
+    for state in ENDS:
+        for action, (sources, _roles, _t) in TABLE.items():
+            if state in sources:
+                assert (state, action) == ("closed", "reopen")
+
+
+@pytest.mark.parametrize("action", sorted(a for a, (_s, roles, _t) in TABLE.items() if roles & AGENCY))
+def test_agency_staff_act_only_for_their_own_part(action):
+    sources, _roles, _t = TABLE[action]
+    state = sorted(sources)[0]
+    for role in AGENCY:
+        ctx = ctx_for(action, role)
+        ctx.pop("is_owner", None)
+        ctx.pop("is_co", None)
+        if action in CO_ACTIONS:
+            refused(action, state, role, ctx, "not_co")
+            refused(action, state, role, dict(ctx, is_owner=True), "not_co")  # the lead is not a co
+        else:
+            refused(action, state, role, ctx, "not_owner")
+            refused(action, state, role, dict(ctx, is_co=True), "not_owner")  # a co is not the lead
+
+
+# ------------------------------------------------------------------- return (退单)
+
+@pytest.mark.parametrize("state", ["dispatched", "in_progress"])
+def test_return_window_is_two_working_days_from_dispatch_signed_or_not(state):
+    assert ok("return", state, "clerk", working_days_since_dispatch=0) == "to_dispatch"
+    assert ok("return", state, "clerk", working_days_since_dispatch=1) == "to_dispatch"
+    refused("return", state, "clerk", ctx_for("return", "clerk", working_days_since_dispatch=2), "return_too_late")
+    refused("return", state, "clerk", ctx_for("return", "clerk", working_days_since_dispatch=9), "return_too_late")
+
+
+def test_return_reason_and_third_return():
+    for category in ("not_our_duty", "incomplete", "other_level", "other"):
+        assert ok("return", "dispatched", "clerk", reason_category=category) == "to_dispatch"
+    refused("return", "dispatched", "clerk", ctx_for("return", "clerk", reason_category="lazy"),
+            "invalid_return_reason")
+    refused("return", "dispatched", "clerk", ctx_for("return", "clerk", reason="一二三四五六七八九"),
+            "return_reason_too_short")
+    assert ok("return", "dispatched", "clerk", reason="一二三四五六七八九十") == "to_dispatch"
+    assert ok("return", "dispatched", "clerk", return_count=2) == "to_dispatch"
+    assert ok("return", "dispatched", "clerk", return_count=3) == "to_supervision"
+
+
+def test_rejected_return_keeps_a_signature():
+    assert ok("reject_return", "to_dispatch", "dispatcher", returned_signed=False) == "dispatched"
+    assert ok("reject_return", "to_dispatch", "dispatcher", returned_signed=True) == "in_progress"
+
+
+# ------------------------------------------------------------------- termination
+
+def test_termination_reasons():
+    for category in ("info_refused", "unlawful_explained"):
+        assert ok("terminate", "in_progress", "supervisor", reason_category=category) == "terminated"
+    refused("terminate", "in_progress", "dispatcher", ctx_for("terminate", "dispatcher", reason_category="tired"),
+            "invalid_termination_reason")
+    refused("terminate", "in_progress", "dispatcher", ctx_for("terminate", "dispatcher", reason="一二三四五六七八九"),
+            "termination_reason_too_short")
+    assert ok("terminate", "in_progress", "dispatcher", reason="一二三四五六七八九十") == "terminated"
+
+
+# ------------------------------------------------------------------- co-handling
+
+def test_co_sign_once_then_one_opinion():
+    refused("co_sign", "in_progress", "clerk", ctx_for("co_sign", "clerk", co_signed=True), "co_already_signed")
+    refused("co_opinion", "in_progress", "clerk", ctx_for("co_opinion", "clerk", co_signed=False), "co_not_signed")
+    refused("co_opinion", "in_progress", "clerk", ctx_for("co_opinion", "clerk", co_opinion_submitted=True),
+            "co_opinion_submitted")
+    refused("co_opinion", "in_progress", "clerk", ctx_for("co_opinion", "clerk", opinion="一二三四五六七八九"),
+            "opinion_too_short")
+    assert ok("co_opinion", "in_progress", "clerk", opinion="一二三四五六七八九十") == "in_progress"
+
+
+def test_reply_waits_for_co_opinions_unless_a_reason_is_given():
+    refused("reply", "in_progress", "clerk", ctx_for("reply", "clerk", pending_co_opinions=1), "co_opinions_pending")
+    assert ok("reply", "in_progress", "clerk", pending_co_opinions=1, override_reason="企业急需") == "replied"
+    refused("reply", "in_progress", "clerk", ctx_for("reply", "clerk", answer="一" * 19), "reply_too_short")
+    assert ok("reply", "in_progress", "clerk", answer="一" * 20) == "replied"
+
+
+# ------------------------------------------------------------------- suspension cap
+
+def test_suspension_cap_two_times_or_five_working_days():
+    assert ok("suspend", "in_progress", "clerk", suspension_count=1) == "suspended"
+    refused("suspend", "in_progress", "clerk", ctx_for("suspend", "clerk", suspension_count=2),
+            "suspension_needs_approval")
+    assert ok("suspend", "in_progress", "clerk", suspended_working_days=4.9) == "suspended"
+    refused("suspend", "in_progress", "clerk", ctx_for("suspend", "clerk", suspended_working_days=5),
+            "suspension_needs_approval")
+    refused("suspend", "in_progress", "clerk", ctx_for("suspend", "clerk", question=" "), "question_required")
+
+
+def test_suspension_beyond_the_cap_is_asked_and_decided():
+    refused("request_suspension", "in_progress", "clerk",
+            ctx_for("request_suspension", "clerk", suspension_count=1, suspended_working_days=1),
+            "suspension_approval_not_needed")
+    assert ok("request_suspension", "in_progress", "clerk", suspension_count=0,
+              suspended_working_days=5) == "in_progress"
+    refused("request_suspension", "in_progress", "clerk",
+            ctx_for("request_suspension", "clerk", suspension_pending=True), "suspension_pending")
+    assert ok("decide_suspension", "in_progress", "supervisor", approve=True) == "suspended"
+    assert ok("decide_suspension", "in_progress", "supervisor", approve=False) == "in_progress"
+    refused("decide_suspension", "in_progress", "supervisor",
+            ctx_for("decide_suspension", "supervisor", suspension_pending=False), "no_suspension_request")
+
+
+# ------------------------------------------------------------------- extension
+
+def test_extension_one_to_ten_days_once_granted_at_most_as_asked():
+    for days in (1, 10):
+        assert ok("request_extension", "in_progress", "clerk", days=days) == "in_progress"
+    for days in (0, 11, 2.5, True, None):
+        refused("request_extension", "in_progress", "clerk", ctx_for("request_extension", "clerk", days=days),
+                "invalid_extension_days")
+    refused("request_extension", "in_progress", "clerk", ctx_for("request_extension", "clerk", extensions_granted=1),
+            "extension_already_granted")
+    assert ok("decide_extension", "in_progress", "supervisor", days=2, requested_days=3) == "in_progress"
+    assert ok("decide_extension", "in_progress", "supervisor", days=3, requested_days=3) == "in_progress"
+    refused("decide_extension", "in_progress", "supervisor",
+            ctx_for("decide_extension", "supervisor", days=4, requested_days=3), "extension_beyond_request")
+    assert ok("decide_extension", "in_progress", "supervisor", grant=False, days=None) == "in_progress"
+
+
+# ------------------------------------------------------------------- the one rating window
+
+def test_rating_window_ten_days_inclusive():
+    assert ok("rate", "replied", "enterprise", days_since_reply=10) == "closed"
+    refused("rate", "replied", "enterprise", ctx_for("rate", "enterprise", days_since_reply=10.0001),
+            "rating_too_late")
+    assert ok("callback", "replied", "dispatcher", days_since_reply=10) == "closed"
+    refused("callback", "replied", "dispatcher", ctx_for("callback", "dispatcher", days_since_reply=11),
+            "rating_too_late")
+    refused("auto_close", "replied", "system", ctx_for("auto_close", "system", days_since_reply=10),
+            "rating_window_open")
+    assert ok("auto_close", "replied", "system", days_since_reply=10.0001) == "closed"
+    # the window is the jurisdiction's setting, not a constant
+    assert ok("rate", "replied", "enterprise", days_since_reply=12, rating_window_days=15) == "closed"
+    assert ok("auto_close", "replied", "system", days_since_reply=6, rating_window_days=5) == "closed"
+
+
+def test_dissatisfied_rating_within_the_window_can_reopen():
+    assert ok("reopen", "closed", "enterprise", days_since_reply=8) == "dispatched"
+    assert ok("reopen", "closed", "enterprise", days_since_reply=10) == "dispatched"
+    refused("reopen", "closed", "enterprise", ctx_for("reopen", "enterprise", days_since_reply=10.0001),
+            "reopen_too_late")
+    refused("reopen", "closed", "enterprise", ctx_for("reopen", "enterprise", last_rating_unsatisfied=False),
+            "reopen_not_allowed")
+    assert ok("reopen", "closed", "enterprise", reopen_count=1) == "dispatched"
+    assert ok("reopen", "closed", "enterprise", reopen_count=2) == "to_supervision"
+    refused("reopen", "closed", "enterprise", ctx_for("reopen", "enterprise", reopen_count=3), "reopen_limit")
+
+
+def test_rating_needs_a_verdict_and_a_comment_when_dissatisfied():
+    for level in ("very_satisfied", "satisfied", "basically_satisfied"):
+        assert ok("rate", "replied", "enterprise", satisfaction=level) == "closed"
+    for level in ("dissatisfied", "very_dissatisfied"):
+        refused("rate", "replied", "enterprise", ctx_for("rate", "enterprise", satisfaction=level),
+                "comment_required")
+        assert ok("rate", "replied", "enterprise", satisfaction=level, comment="没有解决") == "closed"
+    refused("rate", "replied", "enterprise", ctx_for("rate", "enterprise", satisfaction="meh"), "invalid_satisfaction")
+    refused("rate", "replied", "enterprise", ctx_for("rate", "enterprise", resolved="yes"), "invalid_resolved")
+
+
+def test_callback_channels():
+    for channel in ("phone", "sms", "visit"):
+        assert ok("callback", "replied", "dispatcher", channel=channel) == "closed"
+    for channel in ("online", "auto", "fax", None):
+        refused("callback", "replied", "dispatcher", ctx_for("callback", "dispatcher", channel=channel),
+                "invalid_channel")
+
+
+# ------------------------------------------------------------------- other guards
+
+def test_assign_a_clerk_only_to_himself():
+    refused("assign", "in_progress", "clerk", ctx_for("assign", "clerk", assignee_is_self=False), "assign_forbidden")
+    assert ok("assign", "in_progress", "agency_admin", assignee_is_self=False) == "in_progress"
+
+
+def test_reject_needs_a_reason():
+    refused("reject", "to_dispatch", "dispatcher", {"reason": "  "}, "reason_required")
+
+
+def test_missing_facts_are_refused_not_guessed():
+    refused("return", "dispatched", "clerk", ctx_for("return", "clerk", working_days_since_dispatch=None),
+            "missing_context")
+    refused("rate", "replied", "enterprise", ctx_for("rate", "enterprise", rating_window_days=None),
+            "missing_context")
+    refused("reject_return", "to_dispatch", "dispatcher", {}, "missing_context")

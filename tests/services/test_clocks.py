@@ -88,6 +88,7 @@ def _suspend(db, ticket, start, end=None):
 def test_suspension_over_weekend_pushes_resolve(filer, db):
     ticket, a = filer(sh(2025, 9, 30, 16, 30))
     a.signed_at = sh(2025, 10, 9, 9, 0)
+    a.contacted_at = sh(2025, 10, 9, 9, 30)  # contacted in time: the contact clock has stopped
     s = _suspend(db, ticket, sh(2025, 10, 17, 16, 30))
     assert a.next_check_at is None  # signed; the resolve clock is paused before its reminder
     st = clocks.status(a, sh(2025, 10, 18, 12, 0))

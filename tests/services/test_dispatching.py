@@ -1,6 +1,7 @@
 """The dispatch centre and shared handling through the services: dispatch, returns and their
 arbitration, co-handling, merging duplicates, corrections — and every refusal changing nothing."""
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -161,13 +162,13 @@ def test_co_opinion_pending_blocks_reply_until_override(w, monkeypatch):
     # The co-agency cannot act as lead, and must sign before giving its opinion.
     with pytest.raises(WorkflowError):
         core.apply(t, "reply", w.clerk_sw, context={"answer": ctx["answer"], "pending_co_opinions": 0})
-    with pytest.raises(ServiceError, match="请先签收"):
+    with pytest.raises(WorkflowError, match="请先签收"):  # a guard of the co_opinion transition
         dispatching.submit_opinion(t, w.clerk_sw, "本局意见:该企业无欠税记录,可以办理。")
     with pytest.raises(ServiceError, match="不是该工单的协办单位"):
         dispatching.sign_co(t, w.clerk_rs)
     co = dispatching.sign_co(t, w.clerk_sw)
     assert co.state == "signed" and co.signed_at is not None
-    with pytest.raises(ServiceError, match="不能少于"):
+    with pytest.raises(WorkflowError, match="不能少于"):
         dispatching.submit_opinion(t, w.clerk_sw, "同意")
     dispatching.submit_opinion(t, w.clerk_sw, "本局意见:该企业无欠税记录,可以办理。")
     assert co.state == "opinion_submitted" and co.opinion_at is not None and co.next_check_at is None
@@ -208,7 +209,8 @@ def test_unjustified_return_goes_back_to_the_same_agency(w, monkeypatch):
     ret = return_it(w, t)
     dispatching.reject_return(t, w.dispatcher, note="营业执照变更属于市场监管职责")
     assert ret.decision == "unjustified"
-    assert t.state == "dispatched" and t.lead_agency_id == w.scj.id
+    # It had been signed: the signature stands, the agency continues handling.
+    assert t.state == "in_progress" and t.lead_agency_id == w.scj.id
     active = {a.role: a.agency_id for a in core.active_assignments(t)}
     assert active == {"lead": w.scj.id, "co": w.sw.id}
     assert t.events[-1].action == "reject_return"
@@ -232,7 +234,7 @@ def test_return_refusals(w, monkeypatch):
     assert t.state == "dispatched" and t.return_count == 0 and len(t.events) == n_events
     assert w.count(TicketReturn) == 0
 
-    # Signed 2 working days ago: too late.
+    # Dispatched more than 2 working days ago: too late.
     w.sign(t, w.clerk)
     later = utcnow() + timedelta(days=4)
     with time_machine.travel(later, tick=False), pytest.raises(WorkflowError, match="不能再退回"):
@@ -339,3 +341,187 @@ def test_events_are_appended_for_every_change(w, monkeypatch):
     actions = [e.action for e in w.db.session.scalars(
         select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id))]
     assert actions == ["file", "route_to_dispatch", "dispatch", "return", "reject_return"]
+
+
+# --- workflow defects (issue 10 §3): each test failed before its fix ----------------------------
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def sh(*args) -> datetime:
+    return datetime(*args, tzinfo=SH).astimezone(UTC)
+
+
+def test_unsigned_ticket_cannot_be_returned_after_the_window(w, monkeypatch):
+    """The 2-working-day return window runs from the dispatch, signed or not."""
+    route_to(monkeypatch)
+    with time_machine.travel(sh(2025, 9, 22, 10, 0), tick=False):  # Monday
+        t = w.file()
+    with time_machine.travel(sh(2025, 9, 25, 9, 0), tick=False):  # Thursday: Tue and Wed have passed
+        assert not dispatching.can_return(t, w.clerk)
+        with pytest.raises(WorkflowError) as e:
+            return_it(w, t)
+    assert e.value.code == "return_too_late" and t.state == "dispatched" and w.count(TicketReturn) == 0
+
+
+def test_return_window_counts_working_days_of_the_calendar(w, monkeypatch):
+    """Counted like every working-day limit (次日起算): dispatched Monday 09:00, signed at once,
+    returnable until Wednesday's close; a 7.5-hour day or hours since signing do not enter."""
+    route_to(monkeypatch)
+    with time_machine.travel(sh(2025, 9, 22, 9, 0), tick=False):
+        t = w.file()
+        w.sign(t, w.clerk)
+    with time_machine.travel(sh(2025, 9, 24, 17, 0), tick=False):  # Wednesday 17:00
+        assert dispatching.can_return(t, w.clerk)
+        return_it(w, t)
+    assert t.state == "to_dispatch"
+
+
+def test_rejected_return_keeps_the_original_deadlines(w, monkeypatch):
+    route_to(monkeypatch)
+    with time_machine.travel(sh(2025, 9, 22, 10, 0), tick=False):
+        t = w.file()
+        first = core.lead_assignment(t)
+        due = (first.sign_due_at, first.contact_due_at, first.resolve_due_at)
+    with time_machine.travel(sh(2025, 9, 23, 10, 0), tick=False):
+        return_it(w, t)
+    with time_machine.travel(sh(2025, 9, 24, 15, 0), tick=False):
+        dispatching.reject_return(t, w.dispatcher, note="属于市场监管职责")
+    lead = core.lead_assignment(t)
+    assert lead.agency_id == w.scj.id
+    assert (lead.sign_due_at, lead.contact_due_at, lead.resolve_due_at) == due
+    assert lead.created_at == sh(2025, 9, 22, 10, 0)
+    # …and the return window is not reopened by the decision.
+    with time_machine.travel(sh(2025, 9, 25, 9, 0), tick=False), pytest.raises(WorkflowError):
+        return_it(w, t)
+
+
+def test_terminate_tells_the_business_the_reason(w, monkeypatch):
+    route_to(monkeypatch)
+    t = w.file()
+    w.sign(t, w.clerk)
+    n = len(t.events)
+    with pytest.raises(WorkflowError) as e:
+        dispatching.terminate(t, w.dispatcher, "bogus", "企业拒绝提供营业执照等办理所需材料")
+    assert e.value.code == "invalid_termination_reason"
+    with pytest.raises(WorkflowError) as e:
+        dispatching.terminate(t, w.dispatcher, "info_refused", "太短")
+    assert e.value.code == "termination_reason_too_short"
+    with pytest.raises(WorkflowError):
+        dispatching.terminate(t, w.clerk, "info_refused", "企业拒绝提供营业执照等办理所需材料")
+    w.db.session.expire_all()
+    assert t.state == "in_progress" and len(t.events) == n
+    dispatching.terminate(t, w.dispatcher, "info_refused", "企业拒绝提供营业执照等办理所需材料")
+    assert t.state == "terminated" and t.closed_at is not None and core.active_assignments(t) == []
+    ev = t.events[-1]
+    assert ev.action == "terminate" and not ev.internal and ev.details["category"] == "info_refused"
+    msgs = [x.message for x in w.db.session.scalars(select(Notification).where(Notification.user_id == w.biz.id))]
+    assert any("营业执照等办理所需材料" in m for m in msgs)
+    assert w.count(Notification, Notification.user_id == w.clerk.id, Notification.kind == "terminated") == 1
+    assert "terminated" in workflow.UNSCORED_STATES and "terminated" in workflow.TERMINAL_STATES
+    # the supervision office may terminate too, e.g. a ticket waiting for its decision
+    t2 = w.waiting(monkeypatch)
+    dispatching.terminate(t2, w.supervisor, "unlawful_explained", "诉求要求违反环保法规,已向企业解释说明")
+    assert t2.state == "terminated"
+
+
+def test_callback_counts_as_the_business_rating(w, monkeypatch):
+    from app.models import Rating
+
+    route_to(monkeypatch)
+    t = w.file()
+    w.sign(t, w.clerk)
+    core.apply(t, "reply", w.clerk, context={"answer": "经核查已办理完毕,新的营业执照已寄出,请注意查收。"})
+    t.replied_at = utcnow()
+    w.db.session.commit()
+    with pytest.raises(WorkflowError) as e:
+        dispatching.callback(t, w.dispatcher, channel="fax", resolved=True, satisfaction="satisfied")
+    assert e.value.code == "invalid_channel"
+    with pytest.raises(WorkflowError):
+        dispatching.callback(t, w.clerk, channel="phone", resolved=True, satisfaction="satisfied")
+    rating = dispatching.callback(t, w.dispatcher, channel="phone", resolved=False,
+                                  satisfaction="dissatisfied", comment="电话回访:企业表示仍未解决")
+    assert t.state == "closed" and core.active_assignments(t) == []
+    assert rating.channel == "phone" and rating.recorded_by_id == w.dispatcher.id and not rating.auto
+    assert rating.agency_id == w.scj.id
+    assert w.count(Rating, Rating.ticket_id == t.id) == 1
+    # It is the business's rating: a dissatisfied callback lets the business ask for a reopen.
+    from app.services import handling
+
+    handling.reopen(w.biz, t.id, "仍未解决")
+    assert t.state == "dispatched"
+
+
+def test_co_handling_is_a_transition(w, monkeypatch):
+    route_to(monkeypatch, agency="市市场监管局", co=("市税务局",))
+    t = w.file()
+    with pytest.raises(WorkflowError) as e:  # the lead is not the co-agency
+        workflow.check("co_sign", t.state, "clerk", {"is_owner": True, "co_signed": False})
+    assert e.value.code == "not_co"
+    dispatching.sign_co(t, w.clerk_sw)
+    with pytest.raises(WorkflowError) as e:
+        dispatching.sign_co(t, w.clerk_sw)
+    assert e.value.code == "co_already_signed"
+    assert [e.action for e in t.events].count("co_sign") == 1
+    w.sign(t, w.clerk)
+    core.apply(t, "reply", w.clerk, context={"answer": "经核查已办理完毕,新的营业执照已寄出,请注意查收。",
+                                             "pending_co_opinions": 0})
+    w.db.session.commit()
+    with pytest.raises(WorkflowError) as e:  # replied: co-handling is over
+        dispatching.submit_opinion(t, w.clerk_sw, "本局意见:该企业无欠税记录,可以办理。")
+    assert e.value.code == "invalid_state"
+
+
+def _two_sessions_race(db, monkeypatch, ticket_id, user_ids, call):
+    """Two sessions load the ticket, then act one after the other (the second on its stale view)."""
+    from sqlalchemy.orm import sessionmaker
+
+    from app.models import Ticket, User
+    from app.services import Conflict
+
+    db.session.remove()
+    Session = sessionmaker(bind=db.engine)
+    s1, s2 = Session(), Session()
+    outcomes = []
+    try:
+        loaded = []
+        for s, uid in ((s1, user_ids[0]), (s2, user_ids[1])):
+            t = s.get(Ticket, ticket_id)
+            [a.signed_at for a in t.assignments]  # loaded now, as a page would have
+            loaded.append((s, t, s.get(User, uid)))
+        for s, t, user in loaded:
+            monkeypatch.setattr(db, "session", s)
+            try:
+                call(t, user)
+                outcomes.append("ok")
+            except Conflict as exc:
+                outcomes.append("conflict")
+                assert "刚刚已处理过" in str(exc)
+        monkeypatch.undo()
+    finally:
+        s1.close()
+        s2.close()
+    db.session.remove()
+    return sorted(outcomes)
+
+
+def test_two_co_signs_at_once_one_wins(w, db, monkeypatch, make_user):
+    route_to(monkeypatch, agency="市市场监管局", co=("市税务局",))
+    t = w.file()
+    colleague = make_user("clerk", username="clerk_sw2", agency=w.sw)
+    ids = (w.clerk_sw.id, colleague.id)
+    outcomes = _two_sessions_race(db, monkeypatch, t.id, ids, lambda t, u: dispatching.sign_co(t, u))
+    assert outcomes == ["conflict", "ok"]
+    assert w.count(TicketEvent, TicketEvent.ticket_id == t.id, TicketEvent.action == "co_sign") == 1
+
+
+def test_two_co_opinions_at_once_one_wins(w, db, monkeypatch, make_user):
+    route_to(monkeypatch, agency="市市场监管局", co=("市税务局",))
+    t = w.file()
+    dispatching.sign_co(t, w.clerk_sw)
+    colleague = make_user("clerk", username="clerk_sw2", agency=w.sw)
+    ids = (w.clerk_sw.id, colleague.id)
+    outcomes = _two_sessions_race(db, monkeypatch, t.id, ids, lambda t, u: dispatching.submit_opinion(
+        t, u, f"本局意见:该企业无欠税记录,可以办理。({u.username})"))
+    assert outcomes == ["conflict", "ok"]
+    assert w.count(TicketEvent, TicketEvent.ticket_id == t.id, TicketEvent.action == "co_opinion") == 1

@@ -212,14 +212,44 @@ def test_reopen_refused_when_satisfied(w, monkeypatch):
     assert e.value.code == "reopen_not_allowed" and t.state == "closed"
 
 
-def test_reopen_after_seven_days_refused(w, monkeypatch):
+def test_dissatisfied_rating_on_day_8_can_reopen(w, monkeypatch):
+    """One window (10 days after the reply, docs/workflow.md): rating and reopening share it."""
     with time_machine.travel("2026-11-02 10:00:00+08:00", tick=False) as tm:
         t = w.replied(monkeypatch)
+        tm.move_to("2026-11-10 10:00:00+08:00")  # day 8
         handling.rate(w.biz, t.id, resolved=False, satisfaction="very_dissatisfied", comment="没有解决")
-        tm.move_to("2026-11-10 10:00:00+08:00")
+        handling.reopen(w.biz, t.id, "没有解决")
+    assert t.state == "dispatched" and t.reopen_count == 1
+
+
+def test_rating_and_reopen_refused_after_the_window(w, monkeypatch):
+    with time_machine.travel("2026-11-02 10:00:00+08:00", tick=False) as tm:
+        t = w.replied(monkeypatch)
+        tm.move_to("2026-11-12 10:00:00+08:00")  # exactly 10 days: still inside
+        handling.rate(w.biz, t.id, resolved=False, satisfaction="dissatisfied", comment="没有解决")
+        tm.move_to("2026-11-12 10:00:01+08:00")  # one second past the window
         with pytest.raises(WorkflowError) as e:
             handling.reopen(w.biz, t.id)
     assert e.value.code == "reopen_too_late" and t.state == "closed" and t.reopen_count == 0
+    with time_machine.travel("2026-11-02 10:00:00+08:00", tick=False) as tm:
+        t2 = w.replied(monkeypatch)
+        tm.move_to("2026-11-13 10:00:00+08:00")
+        with pytest.raises(WorkflowError) as e:
+            handling.rate(w.biz, t2.id, resolved=True, satisfaction="satisfied")
+    assert e.value.code == "rating_too_late" and t2.state == "replied"
+
+
+def test_rating_window_is_a_setting_per_jurisdiction(w, monkeypatch, db):
+    from app.models import Setting
+
+    db.session.add(Setting(key="sla.rating_window_days", jurisdiction="liaoyuan", value={"value": 5}))
+    db.session.commit()
+    with time_machine.travel("2026-11-02 10:00:00+08:00", tick=False) as tm:
+        t = w.replied(monkeypatch)
+        tm.move_to("2026-11-08 10:00:00+08:00")  # day 6 of a 5-day window
+        with pytest.raises(WorkflowError) as e:
+            handling.rate(w.biz, t.id, resolved=True, satisfaction="satisfied")
+    assert e.value.code == "rating_too_late"
 
 
 def test_third_dissatisfaction_goes_to_supervision(w, monkeypatch, db):
@@ -238,18 +268,75 @@ def test_third_dissatisfaction_goes_to_supervision(w, monkeypatch, db):
     assert db.session.query(Rating).filter_by(ticket_id=t.id).count() == 3
 
 
-def test_withdraw_only_before_signing(w, monkeypatch):
+def test_withdraw_before_and_after_signing(w, monkeypatch, db):
     route_to(monkeypatch)
     t = w.file()
     with pytest.raises(WorkflowError):
         handling.withdraw(w.clerk, t.id)
     handling.withdraw(w.biz, t.id, "已自行解决")
     assert t.state == "withdrawn" and core.active_assignments(t) == []
+    # After signing too: the agency is told, its assignment ends, the ticket leaves the scores.
     t2 = w.file()
     handling.sign(w.clerk, t2.id)
+    handling.withdraw(w.biz, t2.id, "问题已自行解决")
+    assert t2.state == "withdrawn" and core.active_assignments(t2) == [] and t2.closed_at is not None
+    assert t2.events[-1].details["after_signing"] is True
+    assert db.session.query(Notification).filter_by(user_id=w.clerk.id, ticket_id=t2.id,
+                                                     kind="withdrawn").count() == 1
+    from app.domain.workflow import UNSCORED_STATES
+
+    assert "withdrawn" in UNSCORED_STATES
+    # Once replied it is the rating's turn, not a withdrawal.
+    t3 = w.replied(monkeypatch)
     with pytest.raises(WorkflowError) as e:
-        handling.withdraw(w.biz, t2.id)
+        handling.withdraw(w.biz, t3.id)
     assert e.value.code == "invalid_state"
+
+
+def test_suspension_cap_needs_the_supervision_office(w, monkeypatch, db):
+    from app.models import SuspensionRequest
+
+    route_to(monkeypatch)
+    t = w.file()
+    handling.sign(w.clerk, t.id)
+    for q in ("请补充营业执照", "请补充租赁合同"):
+        handling.suspend(w.clerk, t.id, q)
+        handling.resume(w.biz, t.id, "已上传")
+    with pytest.raises(WorkflowError) as e:  # the 3rd time: not without approval
+        handling.suspend(w.clerk, t.id, "请补充消防验收意见")
+    assert e.value.code == "suspension_needs_approval" and t.state == "in_progress"
+    assert db.session.query(Suspension).filter_by(ticket_id=t.id).count() == 2
+    req = handling.request_suspension(w.clerk, t.id, "请补充消防验收意见", "消防意见须由企业另行申请")
+    assert req.state == "pending" and t.state == "in_progress"
+    with pytest.raises(WorkflowError):  # one pending request at a time
+        handling.request_suspension(w.clerk, t.id, "请补充消防验收意见", "消防意见须由企业另行申请")
+    assert db.session.query(Notification).filter_by(user_id=w.supervisor.id,
+                                                     kind="suspension_requested").count() == 1
+    with pytest.raises(ServiceError):
+        handling.decide_suspension(w.supervisor, req.id, approve=True, note=" ")
+    handling.decide_suspension(w.supervisor, req.id, approve=True, note="同意挂起")
+    assert t.state == "suspended" and req.state == "approved"
+    assert db.session.query(Suspension).filter_by(ticket_id=t.id, ended_at=None).count() == 1
+    with pytest.raises(ServiceError):
+        handling.decide_suspension(w.supervisor, req.id, approve=False, note="重复审批")
+    handling.resume(w.biz, t.id, "已上传消防意见")
+    req2 = handling.request_suspension(w.clerk, t.id, "请补充环评批复", "环评批复由企业办理")
+    handling.decide_suspension(w.supervisor, req2.id, approve=False, note="材料可由部门间共享获取")
+    assert t.state == "in_progress" and req2.state == "refused"
+    assert db.session.query(SuspensionRequest).count() == 2
+
+
+def test_suspension_cap_counts_working_days(w, monkeypatch):
+    with time_machine.travel("2026-11-02 09:00:00+08:00", tick=False) as tm:  # a Monday
+        route_to(monkeypatch)
+        t = w.file()
+        handling.sign(w.clerk, t.id)
+        handling.suspend(w.clerk, t.id, "请补充营业执照")
+        tm.move_to("2026-11-09 09:00:00+08:00")  # 5 working days suspended
+        handling.resume(w.biz, t.id, "已上传")
+        with pytest.raises(WorkflowError) as e:
+            handling.suspend(w.clerk, t.id, "请补充租赁合同")
+    assert e.value.code == "suspension_needs_approval"
 
 
 def test_note_is_internal(w, monkeypatch):

@@ -119,3 +119,18 @@ def test_exclusion_refused_keeps_scores(db, month, people):
     db.session.expire_all()
     assert t3.excluded is False
     assert db.session.query(TicketEvent).filter_by(ticket_id=t3.id, action="decide_exclusion").count() == 1
+
+
+def test_extension_cannot_be_granted_beyond_the_request(db, month, people):
+    """Issue 10 §3: an extension was grantable beyond what was requested; now refused."""
+    t3 = month["t"][3]
+    req = sv.request_extension(people["clerk_a"], t3.id, 3, "需要联合核查")
+    lead = db.session.get(Assignment, req.assignment_id)
+    before = lead.resolve_due_at
+    with pytest.raises(WorkflowError) as e:
+        sv.decide_extension(people["sup"], req.id, grant=True, days=5, note="多给两天")
+    assert e.value.code == "extension_beyond_request"
+    db.session.expire_all()
+    assert req.state == "pending" and lead.extension_days == 0 and lead.resolve_due_at == before
+    sv.decide_extension(people["sup"], req.id, grant=True, days=2, note="同意延期两天")
+    assert req.granted_days == 2 and lead.extension_days == 2

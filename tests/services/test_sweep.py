@@ -72,6 +72,7 @@ def test_ladder_fires_each_step_once(world, db):
     assert "escalate_supervise" in inbox(db, staff["supervisor"])
     # signed: the resolve clock (deadline 10-28 17:30) climbs the whole ladder
     a.signed_at = sh(2025, 10, 9, 10, 30)
+    a.contacted_at = sh(2025, 10, 9, 10, 30)  # in time: the contact clock stops before its reminder
     clocks.refresh(a, sh(2025, 10, 9, 10, 30))
     commit()
     steps = [
@@ -79,6 +80,7 @@ def test_ladder_fires_each_step_once(world, db):
         (sh(2025, 10, 28, 17, 31), "supervise"),   # just after the deadline
         (sh(2025, 10, 31, 17, 30), "flag"),        # close of the 3rd workday after it
         (sh(2025, 11, 4, 17, 30), "interview"),    # close of the 5th
+        (sh(2025, 11, 11, 17, 30), "notice"),      # 通报: close of the 10th
     ]
     for at, level in steps:
         assert sla.sweep(at - timedelta(minutes=1))["fired"] == 0, level
@@ -90,7 +92,7 @@ def test_ladder_fires_each_step_once(world, db):
     # many more sweeps change nothing
     for days in range(0, 40, 3):
         sla.sweep(sh(2025, 11, 5) + timedelta(days=days))
-    assert len(fired(db, a)) == 6
+    assert len(fired(db, a)) == 7
     events = list(db.session.scalars(select(TicketEvent).where(
         TicketEvent.ticket_id == ticket.id, TicketEvent.action == "escalate")))
     assert sorted((e.details["clock"], e.details["level"]) for e in events) == fired(db, a)
@@ -100,8 +102,9 @@ def test_ladder_fires_each_step_once(world, db):
 
 def test_everything_due_at_once_fires_in_one_sweep(world, db):
     _, a = world["file"](sh(2025, 9, 30, 16, 30))
-    assert sla.sweep(sh(2025, 12, 31, 12, 0))["fired"] == 6
-    assert a.escalation_level == "interview" and a.next_check_at is None
+    # sign: remind, supervise; contact: remind, supervise; resolve: the whole ladder of 5
+    assert sla.sweep(sh(2025, 12, 31, 12, 0))["fired"] == 9
+    assert a.escalation_level == "notice" and a.next_check_at is None
     assert sla.sweep(sh(2026, 1, 31, 12, 0))["fired"] == 0
 
 
@@ -124,6 +127,7 @@ def test_suspended_ticket_does_not_escalate(world, db):
 
     ticket, a = world["file"](sh(2025, 9, 30, 16, 30))
     a.signed_at = sh(2025, 10, 9, 9, 0)
+    a.contacted_at = sh(2025, 10, 9, 9, 30)
     db.session.add(Suspension(ticket_id=ticket.id, question="请补充材料", started_at=sh(2025, 10, 10, 10, 0)))
     clocks.pause(ticket, sh(2025, 10, 10, 10, 0))
     commit()
@@ -147,17 +151,17 @@ def test_crash_mid_sweep_loses_nothing_doubles_nothing(world, app, db):
     crashed = _sweep_cli(app, "--batch", "10", crash_after=23)  # dies inside the 3rd batch
     assert crashed.returncode == 17, crashed.stderr
     count = db.session.scalar(select(func.count(Escalation.id)))
-    assert count == 20 * 6  # two committed batches; the third was rolled back whole
+    assert count == 20 * 9  # two committed batches; the third was rolled back whole
     done = _sweep_cli(app, "--batch", "10")
     assert done.returncode == 0, done.stderr
-    assert "fired 30" in done.stdout
+    assert "fired 45" in done.stdout
     rows = db.session.execute(select(Escalation.assignment_id, func.count()).group_by(Escalation.assignment_id)).all()
-    assert sorted(r[0] for r in rows) == sorted(made) and {r[1] for r in rows} == {6}
+    assert sorted(r[0] for r in rows) == sorted(made) and {r[1] for r in rows} == {9}
     events = db.session.scalar(select(func.count(TicketEvent.id)).where(TicketEvent.action == "escalate"))
-    assert events == 25 * 6
+    assert events == 25 * 9
     again = _sweep_cli(app)
     assert "fired 0" in again.stdout
-    assert db.session.scalar(select(func.count(Escalation.id))) == 150
+    assert db.session.scalar(select(func.count(Escalation.id))) == 225
 
 
 def test_auto_close_after_ten_days(world, db):
@@ -166,11 +170,13 @@ def test_auto_close_after_ten_days(world, db):
     ticket.state, ticket.replied_at, ticket.reply = "replied", replied, "已办理完毕。"
     a.replied_at = replied
     commit()
-    assert sla.auto_close(replied + timedelta(days=9, hours=23))["closed"] == 0
-    assert sla.auto_close(replied + timedelta(days=10)) == {"closed": 1, "conflicts": 0}
-    assert ticket.state == "closed" and ticket.closed_at == replied + timedelta(days=10)
+    # The rating window is 10 days, stated once: at exactly 10 days the business may still rate.
+    assert sla.auto_close(replied + timedelta(days=10))["closed"] == 0
+    closing = replied + timedelta(days=10, seconds=1)
+    assert sla.auto_close(closing) == {"closed": 1, "conflicts": 0}
+    assert ticket.state == "closed" and ticket.closed_at == closing
     rating = db.session.scalar(select(Rating).where(Rating.ticket_id == ticket.id))
-    assert rating.auto and rating.resolved and rating.satisfaction == "satisfied"
+    assert rating.auto and rating.resolved and rating.satisfaction == "satisfied" and rating.channel == "auto"
     assert rating.agency_id == world["agency"].id
     assert ticket.events[-1].action == "auto_close"
     assert sla.auto_close(replied + timedelta(days=20))["closed"] == 0
@@ -212,3 +218,117 @@ def test_jobs_and_scheduler(app):
     assert {j.id for j in sched.get_jobs()} == {"sla_sweep", "auto_close", "send_outbox"}
     with app.app_context():
         assert jobs.JOBS[0].func()["checked"] == 0
+
+
+# --- workflow defects (issue 10 §3): each test failed before its fix ----------------------------
+
+def _replied(world, db, at):
+    ticket, a = world["file"](at)
+    replied = at + timedelta(days=1)
+    ticket.state, ticket.replied_at, ticket.reply = "replied", replied, "已办理完毕。"
+    a.replied_at, a.state = replied, "replied"
+    commit()
+    return ticket, a, replied
+
+
+def test_auto_close_takes_the_ticket_out_of_the_agency_queue(world, db):
+    from app.models import Assignment
+
+    ticket, a, replied = _replied(world, db, sh(2025, 9, 30, 16, 30))
+    sla.auto_close(replied + timedelta(days=11))
+    assert ticket.state == "closed"
+    assert not a.active and a.ended_at is not None and a.state == "replied"
+    queue = db.session.scalars(select(Assignment).where(Assignment.agency_id == world["agency"].id,
+                                                        Assignment.active.is_(True))).all()
+    assert queue == []
+
+
+def test_auto_close_period_is_a_setting_per_jurisdiction(world, db, make_city):
+    from app.models import Setting
+
+    ticket, _a, replied = _replied(world, db, sh(2025, 9, 30, 16, 30))
+    db.session.add(Setting(key="sla.rating_window_days", jurisdiction="liaoyuan", value={"value": 5}))
+    commit()
+    assert sla.rating_window_days("liaoyuan") == 5 and sla.rating_window_days("elsewhere") == 10
+    assert sla.auto_close(replied + timedelta(days=5))["closed"] == 0
+    assert sla.auto_close(replied + timedelta(days=5, seconds=1))["closed"] == 1
+    assert ticket.events[-1].details["days"] == 5
+
+
+def test_contact_clock_escalates(world, db):
+    """Signed in time but the business never contacted: 1 working day from 09-30 16:30 is
+    10-09 17:30; 催办 at 75 % (6 of 8 working hours: 10-09 15:30), 督办 just after the deadline."""
+    ticket, a = world["file"](sh(2025, 9, 30, 16, 30))
+    a.signed_at = sh(2025, 9, 30, 16, 40)
+    clocks.refresh(a, a.signed_at)
+    commit()
+    sla.sweep(sh(2025, 10, 9, 15, 29))
+    assert ("contact", "remind") not in fired(db, a)
+    sla.sweep(sh(2025, 10, 9, 15, 30))
+    assert ("contact", "remind") in fired(db, a)
+    sla.sweep(sh(2025, 10, 9, 17, 30))
+    assert ("contact", "supervise") not in fired(db, a)
+    sla.sweep(sh(2025, 10, 9, 17, 31))
+    assert ("contact", "supervise") in fired(db, a)
+    assert "escalate_supervise" in inbox(db, world["staff"]["supervisor"])
+
+
+def test_contact_in_time_stops_the_contact_clock(world, db):
+    ticket, a = world["file"](sh(2025, 9, 30, 16, 30))
+    a.signed_at = a.contacted_at = sh(2025, 9, 30, 16, 40)
+    clocks.refresh(a, a.signed_at)
+    commit()
+    sla.sweep(sh(2025, 10, 10, 12, 0))
+    assert [c for c, _ in fired(db, a) if c == "contact"] == []
+
+
+def test_missed_supervision_order_escalates_and_shows(world, db):
+    """督办单 issued 10-09 10:00 with 2 working days: due 10-11 17:30 (a worked Saturday);
+    missed: 挂牌督办 right after, 约谈 +3 working days (10-13, 14, 15), 通报 +5 (10-16, 17)."""
+    from app.services import supervision
+
+    ticket, a = world["file"](sh(2025, 9, 30, 16, 30))
+    a.signed_at = a.contacted_at = sh(2025, 9, 30, 16, 40)
+    clocks.refresh(a, a.signed_at)
+    commit()
+    sup = world["staff"]["supervisor"]
+    with time_machine.travel(sh(2025, 10, 9, 10, 0), tick=False):
+        notice = supervision.issue_notice(sup, ticket.id, "请尽快办结并书面报告", 2)
+    assert notice.due_at == sh(2025, 10, 11, 17, 30)
+    sla.sweep(sh(2025, 10, 11, 17, 30))
+    assert ("order", "flag") not in fired(db, a)
+    sla.sweep(sh(2025, 10, 11, 17, 31))
+    assert ("order", "flag") in fired(db, a)
+    assert a.escalation_level == "flag"
+    sla.sweep(sh(2025, 10, 15, 17, 30))
+    assert ("order", "interview") in fired(db, a)
+    sla.sweep(sh(2025, 10, 17, 17, 30))
+    assert ("order", "notice") in fired(db, a)
+    # on the supervision board, with the order's deadline
+    items = supervision.board(sup, now=sh(2025, 10, 12, 9, 0))
+    assert [i.ticket.id for i in items] == [ticket.id] and items[0].order_due == notice.due_at
+
+
+def test_order_met_by_reply_does_not_escalate(world, db):
+    from app.services import supervision
+
+    ticket, a = world["file"](sh(2025, 9, 30, 16, 30))
+    a.signed_at = a.contacted_at = sh(2025, 9, 30, 16, 40)
+    commit()
+    with time_machine.travel(sh(2025, 10, 9, 10, 0), tick=False):
+        supervision.issue_notice(world["staff"]["supervisor"], ticket.id, "请尽快办结", 2)
+    a.replied_at = sh(2025, 10, 10, 9, 0)
+    clocks.refresh(a, a.replied_at)
+    commit()
+    sla.sweep(sh(2025, 10, 20, 9, 0))
+    assert [c for c, _ in fired(db, a) if c == "order"] == []
+
+
+def test_cli_deadline_unknown_jurisdiction_is_an_error(runner, make_city):
+    make_city()
+    bad = runner.invoke(args=["sla", "deadline", "--jurisdiction", "nowhere", "--kind", "complaint",
+                              "--at", "2025-09-30T16:30"])
+    assert bad.exit_code != 0 and "nowhere" in bad.output
+    good = runner.invoke(args=["sla", "deadline", "--jurisdiction", "liaoyuan", "--kind", "complaint",
+                               "--at", "2025-09-30T16:30"])
+    assert good.exit_code == 0, good.output
