@@ -3,7 +3,7 @@
     .venv/bin/python bench/route_real.py --corpus /path/tipdm2020c_labeled_sample.csv [--half even|odd|all]
 
 Each message is routed in each of the five cities; the chosen agency's role is mapped to TipDM first-level
-classes by ROLE_CLASSES (written down in docs/routing.md before the catalog was tuned). Printed per city:
+classes by app/domain/routing/classes.py (written down in docs/routing.md before the catalog was tuned). Printed per city:
 class agreement over all routings, the auto-route share (not sent to the dispatch centre) and the class
 agreement of what was auto-routed. The corpus is read only here, never by the tests.
 """
@@ -14,35 +14,22 @@ import csv
 import json
 import sys
 import time
-import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.domain.routing.calibrate import Calibration  # noqa: E402
+from app.domain.routing.classes import agrees, half_of  # noqa: E402
 from app.domain.routing.router import Router  # noqa: E402
 from app.plans.catalog_files import load_catalog_from_files  # noqa: E402
-
-LAB, BUILD, EDU, HEALTH, TRANS, TRADE, ENV = ("劳动和社会保障", "城乡建设", "教育文体", "卫生计生", "交通运输",
-                                              "商贸旅游", "环境保护")
-# agency role -> the TipDM classes its remit falls in (see docs/routing.md, "TipDM class map")
-ROLE_CLASSES = {
-    "hr": {LAB}, "medinsure": {LAB, HEALTH}, "housingfund": {LAB, BUILD}, "civil": {LAB},
-    "housing": {BUILD}, "natres": {BUILD}, "citymgmt": {BUILD}, "watersupply": {BUILD}, "gas": {BUILD},
-    "power": {BUILD}, "telecom": {BUILD}, "water": {BUILD, ENV}, "agri": {BUILD}, "emergency": {BUILD},
-    "fire": {BUILD}, "education": {EDU}, "culture": {EDU, TRADE}, "health": {HEALTH}, "transport": {TRANS},
-    "port": {TRANS}, "police": {TRANS}, "commerce": {TRADE}, "market": {TRADE}, "ecology": {ENV},
-    "forestry": {ENV},
-}
 
 
 def load(path: str, half: str) -> list[dict]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     if half != "all":
-        # a fixed split by the message id, so the tuning half and the held-out half never mix
-        want = 0 if half == "even" else 1
-        rows = [r for r in rows if zlib.crc32(r["id"].encode()) % 2 == want]
+        rows = [r for r in rows if half_of(r["id"]) == half]
     return rows
 
 
@@ -56,7 +43,7 @@ def main() -> int:
     args = ap.parse_args()
     t0 = time.process_time()
     measures, lexicon = load_catalog_from_files(ROOT / "data")
-    router = Router(measures, lexicon)
+    router = Router(measures, lexicon, calibration=Calibration.load(ROOT / "data" / "routing_calibration.json"))
     startup = time.process_time() - t0
     rows = load(args.corpus, args.half)
     out = {}
@@ -67,8 +54,7 @@ def main() -> int:
         n = agree = auto = auto_agree = 0
         for r in rows:
             d = router.route(j, r["subject"], r["detail"])
-            e = lexicon.entry(j, d.agency) if d.agency else None
-            ok = bool(e) and r["label_l1"] in ROLE_CLASSES.get(e.role, ())
+            ok = agrees(lexicon, j, d.agency, r["label_l1"])
             n += 1
             agree += ok
             if not d.to_dispatch:

@@ -9,16 +9,15 @@ import argparse
 import csv
 import json
 import sys
-import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.domain.routing.classes import agrees, half_of  # noqa: E402
 from app.domain.routing.evaluate import evaluate  # noqa: E402
 from app.domain.routing.router import Router  # noqa: E402
 from app.plans.catalog_files import load_catalog_from_files  # noqa: E402
-from bench.route_real import ROLE_CLASSES  # noqa: E402
 
 
 def tuning_cases() -> list[dict]:
@@ -46,7 +45,7 @@ def main() -> int:
     rows = []
     if args.corpus:
         with open(args.corpus, encoding="utf-8-sig", newline="") as fh:
-            rows = [r for r in csv.DictReader(fh) if zlib.crc32(r["id"].encode()) % 2 == 0][:120]
+            rows = [r for r in csv.DictReader(fh) if half_of(r["id"]) == "even"][:120]
     for v in (float(x) for x in args.values.split(",")):
         r = Router((), lexicon, spec_min=v, _shared=(base.tokenizer, base.cities))
         rep = evaluate(cases, r)
@@ -54,8 +53,7 @@ def main() -> int:
         for row in rows:
             for j in lexicon.jurisdictions:
                 d = r.route(j, row["subject"], row["detail"])
-                e = lexicon.entry(j, d.agency) if d.agency else None
-                agree += bool(e) and row["label_l1"] in ROLE_CLASSES.get(e.role, ())
+                agree += agrees(lexicon, j, d.agency, row["label_l1"])
                 n += 1
         extra = f"  corpus agreement {agree / n:.1%} ({n})" if n else ""
         print(f"SPEC_MIN {v:>4}: cases top-1 {rep.top1_rate:.1%} top-3 {rep.top3_rate:.1%} ({rep.total}){extra}")

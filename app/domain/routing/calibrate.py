@@ -18,7 +18,7 @@ from .models import RoutingInputError
 
 TARGET = 0.90
 BUCKETS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.01)
-MIN_POOL = 5  # a fitted step pools at least this many cases, so one lucky case does not make a level
+MIN_POOL = 20  # a fitted step pools at least this many cases, so one lucky case does not make a level
 
 
 @dataclass
@@ -89,7 +89,7 @@ def isotonic(points: list[tuple[float, bool]], min_pool: int = MIN_POOL) -> list
         lo, n, r = blocks.pop()
         blocks[-1][1] += n
         blocks[-1][2] += r
-    steps = [(0.0 if k == 0 else b[0], b[2] / b[1]) for k, b in enumerate(blocks)]
+    steps = [(0.0 if k == 0 else b[0], round(b[2] / b[1], 4)) for k, b in enumerate(blocks)]
     # keep it non-decreasing after the final merge
     for k in range(1, len(steps)):
         if steps[k][1] < steps[k - 1][1]:
@@ -108,7 +108,7 @@ def fit(points: list[tuple[float, bool]], target: float = TARGET, note: str = ""
         if above and sum(above) / len(above) >= target:
             threshold = p
             break
-    return Calibration(steps, round(threshold, 4), target, reliability(points), len(points), note)
+    return Calibration(steps, threshold, target, reliability(points), len(points), note)
 
 
 def reliability(points: list[tuple[float, bool]]) -> list[dict]:
@@ -136,3 +136,28 @@ def reliability_markdown(cal: Calibration) -> str:
                  f"Calibrated on {cal.cases} cases; no level reaches {cal.target:.0%}: everything goes to the "
                  f"dispatch centre.")
     return "\n".join(lines)
+
+
+def corpus_outcomes(rows: Iterable[dict], router, lexicon) -> list[tuple[float, bool]]:
+    """(raw confidence, class agrees) for TipDM rows ({"subject","detail","label_l1"}) routed in every city."""
+    from .classes import agrees
+
+    out = []
+    for r in rows:
+        for j in lexicon.jurisdictions:
+            d = router.route(j, r.get("subject", ""), r.get("detail", ""))
+            out.append((d.raw_confidence, agrees(lexicon, j, d.agency, r.get("label_l1", ""))))
+    return out
+
+
+START, END = "<!-- reliability:start -->", "<!-- reliability:end -->"
+
+
+def replace_section(doc: str, markdown: str) -> str:
+    """``doc`` with the text between the reliability markers replaced (markers appended if missing)."""
+    block = f"{START}\n{markdown}\n{END}"
+    if START in doc and END in doc:
+        a = doc.index(START)
+        b = doc.index(END) + len(END)
+        return doc[:a] + block + doc[b:]
+    return doc.rstrip("\n") + "\n\n" + block + "\n"

@@ -39,7 +39,7 @@ TITLE_COVER = 0.6  # share of a measure's title content words an appeal restates
 EX_NEIGHBOURS = 7
 EX_MIN_SIM = 0.3
 CONF_SCALE = 5.0
-CITE_SHARE = 0.3  # a measure is cited only when its vote is at least this share of the agency's score
+CITE_SHARE = 0.2  # a measure is cited only when its vote is this share of the agency's score, or decisive
 MAX_CO = 3
 ROLE_WORD = {"lead": "牵头", "sole": "负责", "co": "配合"}
 
@@ -233,14 +233,15 @@ class Router:
         return self._decide(jurisdiction, scores, parts, matters, votes, named, learned, city)
 
     # ------------------------------------------------------------ decision
-    def _reasons(self, agency, parts, matters, votes, named, learned, city, score) -> tuple[list[str], object]:
+    def _reasons(self, agency, parts, matters, votes, named, learned, city, score,
+                 margin: float = 0.0) -> tuple[list[str], object]:
         """Dispatcher-readable reasons for one candidate, strongest first, and the measure cited (if any)."""
         out: list[tuple[float, str]] = []
         for matter, (v, terms) in sorted(matters.get(agency, {}).items(), key=lambda kv: -kv[1][0])[:2]:
             out.append((v, f"职责清单「{matter}」：{'、'.join(terms[:4])} → {agency}"))
         cited = None
         vote = votes.get(agency)
-        if vote is not None and vote[0] >= CITE_SHARE * score:
+        if vote is not None and (vote[0] >= CITE_SHARE * score or vote[0] > margin):
             v, i, shared, role, src = vote
             m = city.measures[i]
             word = "负责（据职责推断）" if src == "inferred" else ROLE_WORD.get(role, "负责")
@@ -262,8 +263,10 @@ class Router:
                             "未识别出诉求涉及的职责事项，转派单中心人工派单")
         cands = []
         cited_best = None
+        runner_up = order[1][1] if len(order) > 1 else 0.0
         for k, (agency, s) in enumerate(order[:5]):
-            reasons, cited = self._reasons(agency, parts, matters, votes, named, learned, city, s)
+            margin = s - runner_up if k == 0 else float("inf")
+            reasons, cited = self._reasons(agency, parts, matters, votes, named, learned, city, s, margin)
             if k == 0:
                 cited_best = cited
             cands.append(Candidate(agency, round(s, 4), cited, tuple(reasons)))
