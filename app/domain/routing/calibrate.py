@@ -76,10 +76,14 @@ def outcomes(cases: Iterable[dict], router) -> list[tuple[float, bool]]:
 
 def isotonic(points: list[tuple[float, bool]], min_pool: int = MIN_POOL) -> list[tuple[float, float]]:
     """Pool-adjacent-violators on (raw, right) sorted by raw: [(raw lower bound, precision)]."""
-    pts = sorted(points)
+    ties: dict[float, list[int]] = {}
+    for raw, ok in points:
+        t = ties.setdefault(raw, [0, 0])
+        t[0] += 1
+        t[1] += int(ok)
     blocks: list[list] = []  # [lo, n, right]
-    for raw, ok in pts:
-        blocks.append([raw, 1, int(ok)])
+    for raw, (n, right) in sorted(ties.items()):
+        blocks.append([raw, n, right])
         while len(blocks) > 1 and (blocks[-2][2] / blocks[-2][1] >= blocks[-1][2] / blocks[-1][1]
                                    or blocks[-2][1] < min_pool):
             lo, n, r = blocks.pop()

@@ -89,7 +89,7 @@ class _City:
             if tw and i in acc:
                 cover = len(tw & words) / len(tw)
                 if cover >= TITLE_COVER:
-                    acc[i] = max(acc[i], spec_floor * (1 + cover) * 1.5)
+                    acc[i] = max(acc[i], spec_floor, SPEC_FULL * REL_CAP * cover)
         out = []
         for i, s in sorted(acc.items(), key=lambda kv: -kv[1])[:TOP_MEASURES]:
             shared = sorted((t for t in words if t in self.words[i]), key=lambda t: -self.idf[t] * self.words[i][t])
