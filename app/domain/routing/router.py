@@ -35,6 +35,7 @@ REL_CAP = 1.5  # a very specific match (or a restated title) votes up to this ×
 TITLE_WORD = 1.5  # a shared word that is in the measure's title counts this much more
 EXPLICIT_BOOST = 1.2  # the plan itself names the agency
 TOP_MEASURES = 3
+MIN_SHARED = 2  # content words a measure must share with the appeal (unless the title is restated)
 TITLE_COVER = 0.6  # share of a measure's title content words an appeal restates to count as specific
 EX_NEIGHBOURS = 7
 EX_MIN_SIM = 0.3
@@ -93,7 +94,10 @@ class _City:
         out = []
         for i, s in sorted(acc.items(), key=lambda kv: -kv[1])[:TOP_MEASURES]:
             shared = sorted((t for t in words if t in self.words[i]), key=lambda t: -self.idf[t] * self.words[i][t])
+            if len(shared) < MIN_SHARED and s < SPEC_FULL:
+                s = 0.0  # one shared word is a coincidence unless it restates the title
             out.append((s, i, shared))
+        out.sort(key=lambda x: -x[0])
         return out
 
 
@@ -112,7 +116,7 @@ class Router:
             self.tokenizer, self.cities = _shared
             self.generic = self.tokenizer.generic
         else:
-            self.tokenizer = Tokenizer(lexicon.dictionary(), lexicon.stopwords)
+            self.tokenizer = Tokenizer(lexicon.dictionary(), lexicon.stopwords, keep=lexicon.remit_terms())
             # generic words: the catalog's list, stop words and common words of general Chinese
             self.generic = self.tokenizer.generic = (
                 lexicon.generic | frozenset(lexicon.stopwords) | self.tokenizer.common)

@@ -11,16 +11,17 @@ _KEEP = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]{2,}")
 class Tokenizer:
     """Wraps a private ``jieba.Tokenizer`` so the global one is never touched."""
 
-    def __init__(self, words: Iterable[str] = (), stopwords: Iterable[str] = (), common_freq: int = 2000):
-        """``common_freq``: words at least this frequent in jieba's general dictionary (作为, 重要, 城市 …)
-        and not in ``words`` are ``common``: the router gives them no weight when matching measures."""
+    def __init__(self, words: Iterable[str] = (), stopwords: Iterable[str] = (), common_freq: int = 2000,
+                 keep: Iterable[str] = ()):
+        """``common_freq``: words at least this frequent in jieba's general dictionary (作为, 重要, 生产 …)
+        and not in ``keep`` are ``common``: the router gives them no weight when matching measures."""
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
         self._tk = jieba.Tokenizer()
         self._tk.initialize()
         words = set(words)
-        self.common = frozenset(w for w, f in self._tk.FREQ.items() if f >= common_freq and len(w) >= 2) - words
+        self.common = frozenset(w for w, f in self._tk.FREQ.items() if f >= common_freq and len(w) >= 2) - set(keep)
         for w in words:
             w = w.strip()
             if len(w) >= 2 and " " not in w:
