@@ -35,6 +35,7 @@ REL_CAP = 1.5  # a very specific match (or a restated title) votes up to this ×
 TITLE_WORD = 1.5  # a shared word that is in the measure's title counts this much more
 EXPLICIT_BOOST = 1.2  # the plan itself names the agency
 TOP_MEASURES = 3
+REF_IDF = math.log(34 / 1.5)  # the idf of a one-measure word in a 33-measure plan
 MIN_SHARED = 2  # content words a measure must share with the appeal (unless the title is restated)
 TITLE_COVER = 0.6  # share of a measure's title content words an appeal restates to count as specific
 EX_NEIGHBOURS = 7
@@ -62,7 +63,10 @@ class _City:
             self.words.append(w)
             df.update(w.keys())
         n = max(len(measures), 1)
-        self.idf = {t: math.log((n + 1) / (f + 0.5)) for t, f in df.items()}
+        # idf scaled so that a word found in one measure weighs REF_IDF whatever the plan's size
+        # (Yueyang has 10 measures, Zhaoqing 40): specificity means the same in every city
+        scale = REF_IDF / math.log((n + 1) / 1.5) if n > 1 else 1.0
+        self.idf = {t: scale * math.log((n + 1) / (f + 0.5)) for t, f in df.items()}
         self.postings: dict[str, list[int]] = {}
         for i, w in enumerate(self.words):
             for t in w:
