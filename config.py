@@ -28,8 +28,11 @@ class Config:
     LANGUAGES = ("zh", "en")
     DISPLAY_TZ = "Asia/Shanghai"
     PAGE_SIZE = 20
-    # Router: below this confidence a ticket goes to the dispatch centre.
-    ROUTING_THRESHOLD = float(os.environ.get("ROUTING_THRESHOLD", "0.35"))
+    # Router: below this (calibrated) confidence a ticket goes to the dispatch centre; unset = the level
+    # measured by `flask routing calibrate` (data/routing_calibration.json).
+    ROUTING_THRESHOLD = float(os.environ["ROUTING_THRESHOLD"]) if os.environ.get("ROUTING_THRESHOLD") else None
+    # Each worker checks the catalog and the dispatchers' corrections at most this often (one query).
+    ROUTING_REFRESH_SECONDS = float(os.environ.get("ROUTING_REFRESH_SECONDS", "30"))
     # Email: the outbox is always written; it is sent only when SMTP_HOST is set.
     SMTP_HOST = os.environ.get("SMTP_HOST")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))

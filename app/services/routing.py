@@ -1,6 +1,8 @@
 """The router as the web app uses it: built from the database catalog, cached per process,
 refreshed when the catalog or the dispatchers' corrections change."""
+import shutil
 import threading
+import time
 from pathlib import Path
 
 from flask import current_app
@@ -8,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.domain.routing.batch import decision_to_dict
-from app.domain.routing.lexicon import Lexicon
+from app.domain.routing.calibrate import Calibration
+from app.domain.routing.lexicon import CATALOG_FILE, Lexicon, LexiconError, load_catalog_file, merge_catalogs
 from app.domain.routing.models import CatalogMeasure, CatalogResponsibility, Decision, Example
 from app.domain.routing.router import Router
 from app.extensions import db
@@ -22,19 +25,82 @@ from app.models import (
     RoutingExample,
     Section,
 )
+from app.services import N_, ServiceError
 
+CALIBRATION_FILE = "routing_calibration.json"
 _lock = threading.Lock()
-_cache: dict = {}
+
+
+def _data_dir() -> Path:
+    return Path(current_app.config["DATA_DIR"])
+
+
+def local_catalog_path() -> Path:
+    """The dispatch centre's own remit-catalog file (additions and corrections to the shipped one)."""
+    return Path(current_app.config.get("REMIT_LOCAL_PATH") or (Path(current_app.instance_path) / "remit_local.json"))
+
+
+def catalog_files() -> list[Path]:
+    """The remit catalog as loaded: the shipped data/remit_catalog.json, then the centre's local file."""
+    files = [_data_dir() / CATALOG_FILE]
+    local = local_catalog_path()
+    if local.exists():
+        files.append(local)
+    return files
+
+
+def load_lexicon(catalogs=None) -> Lexicon:
+    """The agency lexicon with the remit catalog (``catalogs``: files to use instead of catalog_files())."""
+    return Lexicon.load(_data_dir() / "agencies.json", catalogs if catalogs is not None else catalog_files())
+
+
+def import_remit_catalog(path) -> dict:
+    """Install a centre-edited remit catalog as the local layer (kept across plan re-imports and updates of
+    the shipped catalog). The file is validated against the lexicon first; a bad file changes nothing."""
+    try:
+        data = load_catalog_file(path)
+        Lexicon(_lexicon_data(), merge_catalogs([load_catalog_file(_data_dir() / CATALOG_FILE), data]))
+    except LexiconError as exc:
+        raise ServiceError(N_("派单目录文件有误：%(e)s"), code="remit_catalog", e=str(exc)) from exc
+    target = local_catalog_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, target)
+    invalidate()
+    roles = data.get("roles", {})
+    return {"roles": len(roles), "entries": sum(len(r.get("entries", ())) for r in roles.values()),
+            "path": str(target)}
+
+
+def _lexicon_data() -> dict:
+    import json
+
+    return json.loads((_data_dir() / "agencies.json").read_text(encoding="utf-8"))
+
+
+def _file_version() -> tuple:
+    out = []
+    for p in (_data_dir() / "agencies.json", *catalog_files(), _data_dir() / CALIBRATION_FILE):
+        try:
+            out.append((str(p), p.stat().st_mtime_ns))
+        except OSError:
+            out.append((str(p), None))
+    return tuple(out)
 
 
 def lexicon() -> Lexicon:
-    """The agency lexicon (data/agencies.json), loaded once per process."""
-    path = Path(current_app.config["DATA_DIR"]) / "agencies.json"
-    key = ("lexicon", str(path))
+    """The agency lexicon and remit catalog, loaded once per process (reloaded when a file changes)."""
+    state = _state()
+    key = _file_version()
     with _lock:
-        if key not in _cache:
-            _cache[key] = Lexicon.load(path)
-        return _cache[key]
+        if state.get("lexicon_key") != key:
+            state["lexicon"] = load_lexicon()
+            state["lexicon_key"] = key
+        return state["lexicon"]
+
+
+def calibration() -> Calibration | None:
+    """The confidence calibration (data/routing_calibration.json, written by `flask routing calibrate`)."""
+    return Calibration.load(_data_dir() / CALIBRATION_FILE)
 
 
 def catalog_measures(jurisdiction: str | None = None) -> list[CatalogMeasure]:
@@ -61,12 +127,25 @@ def catalog_measures(jurisdiction: str | None = None) -> list[CatalogMeasure]:
     return out
 
 
-def _catalog_version() -> tuple:
-    return (
-        db.session.scalar(select(func.max(PlanImport.id))),
-        db.session.scalar(select(func.max(ResponsibilityCorrection.id))),
-        db.session.scalar(select(func.count(Responsibility.id))),
-    )
+def _state() -> dict:
+    # one cache per app object, i.e. per worker process (and per test app)
+    return current_app.extensions.setdefault("routing_cache", {})
+
+
+def _version() -> tuple:
+    """What the router is built from: one query for the catalog and the corrections, plus file times."""
+    row = db.session.execute(select(
+        select(func.max(PlanImport.id)).scalar_subquery(),
+        select(func.max(ResponsibilityCorrection.id)).scalar_subquery(),
+        select(func.count(Responsibility.id)).scalar_subquery(),
+        select(func.max(RoutingExample.id)).scalar_subquery(),
+    )).one()
+    return tuple(row[:3]), row[3], _file_version()
+
+
+def invalidate() -> None:
+    """Make this process look at the catalog and corrections again on its next routing."""
+    _state()["checked"] = None
 
 
 def examples() -> list[Example]:
@@ -80,33 +159,40 @@ def examples() -> list[Example]:
 
 
 def router() -> Router:
-    """The process's router, rebuilt only when the catalog or the examples changed."""
-    threshold = current_app.config["ROUTING_THRESHOLD"]
-    base_key = ("router", str(db.engine.url), threshold, _catalog_version())
-    ex_key = db.session.scalar(select(func.max(RoutingExample.id)))
-    with _lock:
-        base = _cache.get(base_key)
-    if base is None:
-        base = Router(catalog_measures(), lexicon(), threshold=threshold)
-        with _lock:
-            for k in [k for k in _cache if k[0] == "router"]:
-                del _cache[k]
-            _cache[base_key] = base
-    full_key = ("learned", base_key, ex_key)
-    with _lock:
-        learned = _cache.get(full_key)
-    if learned is None:
-        learned = base.with_examples(examples()) if ex_key else base
-        with _lock:
-            for k in [k for k in _cache if k[0] == "learned"]:
-                del _cache[k]
-            _cache[full_key] = learned
-    return learned
+    """The process's router. The catalog and corrections are checked at most every
+    ROUTING_REFRESH_SECONDS (one query), so a correction reaches every worker within that time and the
+    worker that recorded it at once; the router is rebuilt only when something changed."""
+    state = _state()
+    now = time.monotonic()
+    refresh = float(current_app.config.get("ROUTING_REFRESH_SECONDS", 30))
+    checked = state.get("checked")
+    if state.get("router") is not None and checked is not None and now - checked < refresh:
+        return state["router"]
+    base_key, ex_key, files = _version()
+    state["checked"] = now
+    threshold = current_app.config.get("ROUTING_THRESHOLD")
+    base_key = (base_key, files, threshold)
+    if state.get("base_key") != base_key:
+        state["base"] = Router(catalog_measures(), lexicon(), threshold=threshold, calibration=calibration())
+        state["base_key"] = base_key
+        state["ex_key"] = object()
+    if state.get("ex_key") != ex_key:
+        base = state["base"]
+        state["router"] = base.with_examples(examples()) if ex_key else base
+        state["ex_key"] = ex_key
+    return state["router"]
 
 
 def decide(jurisdiction: str, title: str, text: str, topic: str | None = None) -> Decision:
     """Route one appeal with the current catalog and corrections."""
     return router().route(jurisdiction, title, text, topic)
+
+
+def suggest(jurisdiction: str, text: str, title: str = "", topic: str | None = None) -> dict:
+    """The router's public answer for previews (API): text + jurisdiction → lead, co-agencies, calibrated
+    confidence, whether it would be auto-dispatched, up to five candidates each with its reasons, and the
+    explanation. Raises RoutingInputError (Chinese message) for an unknown jurisdiction or empty text."""
+    return decision_summary(decide(jurisdiction, title, text, topic))
 
 
 def decision_summary(decision: Decision) -> dict:
@@ -116,6 +202,7 @@ def decision_summary(decision: Decision) -> dict:
     del out["id"]
     out["candidates"] = [{"agency": c.agency, "score": round(c.score, 3), "reasons": list(c.reasons)}
                          for c in decision.candidates]
+    out["learned"] = decision.learned
     return out
 
 
@@ -135,4 +222,5 @@ def record_correction(ticket, agency: Agency, actor) -> RoutingExample | None:
         router_agency_id=router_agency, created_by_id=actor.id if actor else None,
     )
     db.session.add(example)
+    invalidate()
     return example

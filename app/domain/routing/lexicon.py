@@ -37,10 +37,23 @@ class TermHit:
     weight: float
 
 
+@dataclass(frozen=True)
+class RemitHit:
+    """A remit-catalog term found as a whole word: which agency, which catalog entry, how often."""
+    term: str
+    agency: str
+    matter: str
+    weight: float
+    count: int
+
+
 class Lexicon:
-    def __init__(self, data: dict):
+    def __init__(self, data: dict, catalog: dict | None = None):
         self._validate(data)
         self.data = data
+        self.catalog = catalog or {"roles": {}, "generic": []}
+        validate_catalog(self.catalog, set(data["roles"]))
+        self.generic: frozenset[str] = frozenset(self.catalog.get("generic", ()))
         self.jurisdictions: tuple[str, ...] = tuple(data["cities"])
         self.city_names = {j: c.get("name", j) for j, c in data["cities"].items()}
         self.stopwords: tuple[str, ...] = tuple(data.get("stopwords", ()))
@@ -72,12 +85,20 @@ class Lexicon:
             self._by_city[j] = list(entries.values())
             self._role_of[j] = {e.role: e for e in entries.values() if e.kind not in ("district", "collective")}
         self._build_terms()
+        self._build_remit()
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, path: str | Path) -> Lexicon:
+    def load(cls, path: str | Path, catalogs: Iterable[str | Path] | None = None) -> Lexicon:
+        """Load ``agencies.json``; the remit catalog is ``remit_catalog.json`` beside it unless
+        ``catalogs`` names the files (later files add entries to earlier ones)."""
+        path = Path(path)
         with open(path, encoding="utf-8") as fh:
-            return cls(json.load(fh))
+            data = json.load(fh)
+        if catalogs is None:
+            default = path.with_name(CATALOG_FILE)
+            catalogs = [default] if default.exists() else []
+        return cls(data, merge_catalogs(load_catalog_file(p) for p in catalogs))
 
     @staticmethod
     def _validate(data: dict) -> None:
@@ -139,6 +160,95 @@ class Lexicon:
             for e in entries:
                 aliases[e.name] = e.name
             self._alias_terms[j] = sorted(aliases.items(), key=lambda kv: -len(kv[0]))
+
+    def _build_remit(self) -> None:
+        """Per city: remit-catalog term -> [(agency, weight, matter)]; a term shared by n agencies
+        weighs 1/n^0.7 for each. Districts share the catalog's ``district`` role."""
+        self._remit: dict[str, dict[str, list[tuple[str, float, str]]]] = {}
+        self._remit_heads: dict[str, dict[str, list[str]]] = {}
+        self.remit_sources: dict[str, str] = {}
+        croles = self.catalog.get("roles", {})
+        for key, r in croles.items():
+            self.remit_sources[key] = r.get("source", "")
+        for j, entries in self._by_city.items():
+            rows: list[tuple[str, str, str]] = []  # (term, agency, matter)
+            for e in entries:
+                if e.collective:
+                    continue
+                key = "district" if e.kind == "district" else e.role
+                for item in croles.get(key, {}).get("entries", ()):
+                    for t in item["terms"]:
+                        t = normalize(t)
+                        if len(t) >= 2 and t not in self.generic:
+                            rows.append((t, e.name, item["matter"]))
+            share: dict[str, set[str]] = {}
+            for t, a, _m in rows:
+                share.setdefault(t, set()).add(a)
+            table: dict[str, list[tuple[str, float, str]]] = {}
+            for t, a, m in rows:
+                lst = table.setdefault(t, [])
+                if all(x != a for x, _w, _m in lst):
+                    lst.append((a, min(len(t), 6) / 2.0 / len(share[t]) ** 0.7, m))
+            heads: dict[str, list[str]] = {}
+            for t in sorted(table, key=len, reverse=True):
+                heads.setdefault(t[:2], []).append(t)
+            self._remit[j] = table
+            self._remit_heads[j] = heads
+
+    def remit_terms(self) -> set[str]:
+        """Every term of the remit catalog."""
+        return {t for table in self._remit.values() for t in table}
+
+    def dictionary(self) -> set[str]:
+        """The router's word list: remit-catalog terms, agency names and aliases, policy terms, and the
+        plans' vocabulary (``remit`` of agencies.json: 一业一查 …) except compounds that contain a catalog
+        term (高新技术企业认定 would swallow 高新技术企业)."""
+        catalog = self.remit_terms()
+        out: set[str] = set(self.policy_terms) | catalog
+        for entries in self._by_city.values():
+            for e in entries:
+                out.update((e.name, *e.aliases))
+                out.update(t for t in (*e.remit, *e.remit_weak)
+                           if t not in catalog and not any(c in t for c in _parts(t, catalog)))
+        return out
+
+    def remit_entries(self, jurisdiction: str, agency: str) -> list[str]:
+        """The catalog matters (事项) of one agency, in catalog order."""
+        out: dict[str, None] = {}
+        for hits in self._remit.get(jurisdiction, {}).values():
+            for a, _w, m in hits:
+                if a == agency:
+                    out[m] = None
+        return list(out)
+
+    def match_remit(self, jurisdiction: str, text: str, bounds: frozenset[int] | None = None) -> list[RemitHit]:
+        """Remit-catalog terms found in ``text`` as whole words: an occurrence counts only when it
+        starts and ends on a word boundary of ``bounds`` (offsets from the tokenizer), so 人行 is not
+        found in 人行道; a term inside a longer accepted term does not count again."""
+        heads = self._remit_heads.get(jurisdiction)
+        if not heads or not text:
+            return []
+        found: list[tuple[int, int, str]] = []
+        get = heads.get
+        for i in range(len(text) - 1):
+            cands = get(text[i:i + 2])
+            if cands and (bounds is None or i in bounds):
+                for term in cands:
+                    end = i + len(term)
+                    if (bounds is None or end in bounds) and text.startswith(term, i):
+                        found.append((i, end, term))
+        if not found:
+            return []
+        found.sort(key=lambda x: (x[0] - x[1], x[0]))
+        accepted: list[tuple[int, int]] = []
+        counts: dict[str, int] = {}
+        for start, end, term in found:
+            if any(s < end and start < e for s, e in accepted):
+                continue
+            accepted.append((start, end))
+            counts[term] = counts.get(term, 0) + 1
+        table = self._remit[jurisdiction]
+        return [RemitHit(t, a, m, w, n) for t, n in counts.items() for a, w, m in table[t]]
 
     # ------------------------------------------------------------------ queries
     def agencies(self, jurisdiction: str) -> list[AgencyEntry]:
@@ -222,20 +332,83 @@ class Lexicon:
         table = self._term_table[jurisdiction]
         return [(TermHit(t, a, w), n) for t, n in counts.items() for a, w in table[t]]
 
-    def match_aliases(self, jurisdiction: str, text: str) -> list[tuple[str, str]]:
-        """(alias, agency name) for agencies named in ``text``."""
+    def match_aliases(self, jurisdiction: str, text: str,
+                      bounds: frozenset[int] | None = None) -> list[tuple[str, str]]:
+        """(alias, agency name) for agencies named in ``text`` (as whole words when ``bounds`` is given)."""
         out: list[tuple[str, str]] = []
         covered: list[tuple[int, int]] = []
         for alias, name in self._alias_terms.get(jurisdiction, ()):
             start = text.find(alias)
             while start >= 0:
                 end = start + len(alias)
+                if bounds is not None and not (start in bounds and end in bounds):
+                    start = text.find(alias, start + 1)
+                    continue
                 if not any(s < end and start < e for s, e in covered):
                     covered.append((start, end))
                     out.append((alias, name))
                     break
                 start = text.find(alias, start + 1)
         return out
+
+
+CATALOG_FILE = "remit_catalog.json"
+
+
+def _parts(term: str, vocab: set[str]) -> list[str]:
+    """The proper substrings of ``term`` (two characters or more) that are in ``vocab``."""
+    n = len(term)
+    return [term[i:j] for i in range(n) for j in range(i + 2, n + 1) if (j - i) < n and term[i:j] in vocab]
+
+
+def load_catalog_file(path: str | Path) -> dict:
+    """Read one remit-catalog JSON file; raises LexiconError with a Chinese message if it is malformed."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise LexiconError(f"无法读取派单目录 {path}:{exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("roles"), dict):
+        raise LexiconError(f"派单目录 {path} 缺少 roles")
+    return data
+
+
+def merge_catalogs(catalogs: Iterable[dict]) -> dict:
+    """Later catalogs (a centre's local additions) add entries and generic words to earlier ones;
+    an entry with the same matter as an earlier one replaces its terms."""
+    out: dict = {"roles": {}, "generic": []}
+    for c in catalogs:
+        out["generic"] = list(dict.fromkeys([*out["generic"], *c.get("generic", ())]))
+        for key, r in c.get("roles", {}).items():
+            role = out["roles"].setdefault(key, {"source": "", "entries": []})
+            if r.get("source"):
+                role["source"] = "；".join(x for x in (role["source"], r["source"]) if x)
+            by_matter = {e["matter"]: i for i, e in enumerate(role["entries"])}
+            for e in r.get("entries", ()):
+                e = {**e, "source": e.get("source") or r.get("source", "")}
+                if e["matter"] in by_matter:
+                    role["entries"][by_matter[e["matter"]]] = e
+                else:
+                    by_matter[e["matter"]] = len(role["entries"])
+                    role["entries"].append(e)
+    return out
+
+
+def validate_catalog(catalog: dict, roles: set[str]) -> None:
+    """Every role known (or ``district``), every entry a matter with a list of terms, every role a source."""
+    for key, r in catalog.get("roles", {}).items():
+        if key not in roles and key != "district":
+            raise LexiconError(f"派单目录含未知职能 {key}")
+        if not isinstance(r, dict) or not isinstance(r.get("entries"), list):
+            raise LexiconError(f"派单目录职能 {key} 缺少 entries 列表")
+        if not (r.get("source") or all(e.get("source") for e in r["entries"] if isinstance(e, dict))):
+            raise LexiconError(f"派单目录职能 {key} 未注明依据(source)")
+        for e in r["entries"]:
+            if not isinstance(e, dict) or not isinstance(e.get("matter"), str) or not e["matter"].strip():
+                raise LexiconError(f"派单目录职能 {key} 有事项缺少 matter")
+            terms = e.get("terms")
+            if not isinstance(terms, list) or not terms or not all(isinstance(t, str) and t.strip() for t in terms):
+                raise LexiconError(f"派单目录「{e['matter']}」的 terms 应为非空字符串列表")
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:

@@ -63,3 +63,5 @@ class Decision:
     to_dispatch: bool
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
     explanation: str = ""
+    learned: int = 0  # dispatcher corrections that voted for the chosen agency
+    raw_confidence: float = 0.0  # before calibration
