@@ -324,6 +324,8 @@ def mark_year_entered(year: int) -> CalendarYear:
     else:
         row.source, row.entered_at = "admin", utcnow()
     _bump()
+    # Entered: the statutory-only estimate no longer applies to the year; deadlines follow its days.
+    _recompute_with_events(date(year, 1, 1), year)
     commit()
     return row
 
