@@ -215,3 +215,45 @@ def test_staff_creation_applies_the_policy(app, make_city):
     make_city()
     with pytest.raises(ServiceError):
         accounts.create_staff(username="disp", password="12345678", role="dispatcher", jurisdiction="liaoyuan")
+
+
+REDIS_URL = "redis://127.0.0.1:6379/4"
+
+
+def _redis_up() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+def test_lockout_counts_in_redis_across_app_instances(_template, tmp_path):
+    # Production: RATELIMIT_STORAGE_URI=redis://… so two workers count the same failures.
+    import redis
+
+    from app import create_app
+    from config import TestConfig
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+    class Cfg(TestConfig):
+        SQLALCHEMY_DATABASE_URI = _template[0] if _template[1] is None else f"sqlite:///{_template[1]}"
+        RATELIMIT_STORAGE_URI = REDIS_URL
+        UPLOAD_DIR = tmp_path
+
+    first, second = create_app(Cfg), create_app(Cfg)
+    try:
+        for _ in range(3):
+            with first.app_context():
+                _post_login(first.test_client(), "nobody", "wrong")
+        for _ in range(2):
+            with second.app_context():
+                _post_login(second.test_client(), "nobody", "wrong")
+        with second.app_context():
+            assert _post_login(second.test_client(), "nobody", "wrong").status_code == 429
+    finally:
+        redis.Redis.from_url(REDIS_URL).flushdb()
