@@ -3,6 +3,8 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
+# `make run`, `make db` and `make seed` are development; gunicorn without APP_CONFIG is production.
+export APP_CONFIG ?= development
 STAMP := $(VENV)/.installed
 
 .PHONY: run test install db seed translations lint ci clean serve

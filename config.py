@@ -40,7 +40,18 @@ class Config:
     SCHEDULER_INTERVAL_SECONDS = 60
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    WTF_CSRF_TIME_LIMIT = None
+    # Sessions (docs/security.md): idle timeout by kind of user, and an absolute limit after login.
+    IDLE_TIMEOUT_STAFF_MINUTES = int(os.environ.get("IDLE_TIMEOUT_STAFF_MINUTES", "120"))
+    IDLE_TIMEOUT_ENTERPRISE_MINUTES = int(os.environ.get("IDLE_TIMEOUT_ENTERPRISE_MINUTES", "480"))
+    SESSION_MAX_HOURS = 12
+    WTF_CSRF_TIME_LIMIT = 4 * 3600  # a form left open longer must be reloaded
+    # Throttling: memory:// counts per process; production sets redis://host:6379/n.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+    # Attachment quotas beyond the per-request cap above.
+    MAX_ATTACHMENTS_PER_TICKET = 10
+    MAX_ENTERPRISE_ATTACHMENT_BYTES = 200 * 1024 * 1024
+    HSTS = False
 
 
 class TestConfig(Config):
@@ -57,6 +68,7 @@ class ProductionConfig(Config):
     """Reads DATABASE_URL and SECRET_KEY from the environment; refuses to start without them."""
 
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    HSTS = SESSION_COOKIE_SECURE  # only behind HTTPS, which a secure cookie implies
 
     @classmethod
     def check(cls):
@@ -71,3 +83,13 @@ class ProductionConfig(Config):
 
 
 CONFIGS = {"development": Config, "test": TestConfig, "production": ProductionConfig}
+
+
+def from_env() -> type:
+    """The configuration APP_CONFIG names. Unset means production, which refuses to start without
+    a real SECRET_KEY: only `make run` (which sets APP_CONFIG=development) and the tests use the
+    public development key."""
+    name = os.environ.get("APP_CONFIG", "production")
+    if name not in CONFIGS:
+        raise RuntimeError(f"APP_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

@@ -1,7 +1,6 @@
-"""WSGI entry point: `gunicorn wsgi:app` (production reads APP_CONFIG=production)."""
-import os
-
+"""WSGI entry point: `gunicorn wsgi:app`. Without APP_CONFIG this is production, which refuses to
+start without a real SECRET_KEY and DATABASE_URL; `make run` sets APP_CONFIG=development."""
 from app import create_app
-from config import CONFIGS
+from config import from_env
 
-app = create_app(CONFIGS[os.environ.get("APP_CONFIG", "development")])
+app = create_app(from_env())

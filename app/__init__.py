@@ -12,6 +12,7 @@ def create_app(config_class=Config) -> Flask:
     app.config.from_object(config_class)
     register_extensions(app)
     register_blueprints(app)
+    register_security(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -19,8 +20,11 @@ def create_app(config_class=Config) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table known to Alembic)
+    from app.auth import sessions
     from app.extensions import babel, csrf, db, login_manager, migrate
-    from app.web import context, i18n
+    from app.web import context, guards, i18n
+
+    guards.install_converters(app)  # before any route is added
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")))
@@ -31,10 +35,8 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     context.init_app(app)
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
+    sessions.init_app(app)
+    guards.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -53,6 +55,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(supervision_bp, url_prefix="/supervision")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")
+
+
+def register_security(app: Flask) -> None:
+    """Rate limits on the registered views, and the security headers."""
+    from app.web import headers, throttle
+
+    throttle.init_app(app)
+    headers.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,5 +1,7 @@
 """Flask extensions, created once and bound to the app in `create_app`."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,6 +29,9 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Limits are set per endpoint in app.web.throttle; storage comes from RATELIMIT_STORAGE_URI
+# (memory:// by default, redis://… in production so every worker counts together).
+limiter = Limiter(key_func=get_remote_address)
 
 
 @event.listens_for(Engine, "connect")

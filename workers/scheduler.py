@@ -4,14 +4,13 @@ It is a thin process over the services, so every job can also be run by hand
 from the CLI (`flask sla sweep`, …). Run: `python -m workers.scheduler`.
 """
 import logging
-import os
 import signal
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app import create_app
 from app.services import jobs
-from config import CONFIGS
+from config import from_env
 
 log = logging.getLogger("scheduler")
 
@@ -37,7 +36,7 @@ def build(app) -> BlockingScheduler:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s")
-    app = create_app(CONFIGS[os.environ.get("APP_CONFIG", "development")])
+    app = create_app(from_env())
     scheduler = build(app)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     log.info("scheduler started with jobs: %s", ", ".join(j.name for j in jobs.JOBS) or "(none)")

@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.admin import bp
 from app.extensions import db
@@ -18,10 +18,10 @@ from app.web.i18n import translate_error
 
 
 class DayForm(FlaskForm):
-    day = StringField(_l("日期(YYYY-MM-DD)"), validators=[DataRequired(_l("请填写日期"))])
+    day = StringField(_l("日期(YYYY-MM-DD)"), validators=[DataRequired(_l("请填写日期")), Length(max=10)])
     kind = SelectField(_l("类型"), choices=[("holiday", _l("节假日(周一至周五放假)")),
                                             ("workday", _l("调休上班(周末上班)"))])
-    name = StringField(_l("名称"), validators=[Optional()])
+    name = StringField(_l("名称"), validators=[Optional(), Length(max=50)])
     submit = SubmitField(_l("添加"))
 
 
@@ -36,7 +36,7 @@ class YearForm(FlaskForm):
 
 class HoursForm(FlaskForm):
     jurisdiction = SelectField(_l("城市"))
-    periods = StringField(_l("工作时间"), validators=[DataRequired(_l("请填写工作时间"))],
+    periods = StringField(_l("工作时间"), validators=[DataRequired(_l("请填写工作时间")), Length(max=200)],
                           description=_l("例如 09:00-12:00, 13:30-17:30"))
     submit = SubmitField(_l("保存"))
 

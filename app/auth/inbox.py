@@ -1,5 +1,7 @@
 """The inbox: notifications of the logged-in user (any role), and attachment downloads
 for anyone allowed to see the ticket."""
+from urllib.parse import quote
+
 from flask import (
     abort,
     current_app,
@@ -51,4 +53,16 @@ def attachment(attachment_id: int):
         att, path = attachments.for_download(current_user, attachment_id)
     except NotFound:
         abort(404)
-    return send_file(path, mimetype=att.mime, as_attachment=True, download_name=att.original_name)
+    response = send_file(path, mimetype=att.mime, as_attachment=True, download_name=att.original_name)
+    response.headers["Content-Disposition"] = content_disposition(att.id, att.original_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def content_disposition(attachment_id: int, name: str) -> str:
+    """attachment; an ASCII name for old clients (the original when it is plain ASCII, else
+    "attachment-<id>.<ext>"), and the original name in UTF-8 (RFC 6266/5987)."""
+    ext = name.rpartition(".")[2].lower() if "." in name else ""
+    plain = name.isascii() and all(c.isalnum() or c in "-_. ()" for c in name) and name.strip(". ")
+    fallback = name if plain else f"attachment-{attachment_id}" + (f".{ext}" if ext.isalnum() and ext.isascii() else "")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -1,15 +1,22 @@
+import re
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from app.auth import bp
-from app.auth.forms import LoginForm, RegisterForm
+from app.auth import bp, sessions
+from app.auth.forms import JoinForm, LoginForm, PasswordForm, RegisterForm
 from app.extensions import db
 from app.models import Jurisdiction
 from app.services import ServiceError, accounts, audit
-from app.web.access import HOME_ENDPOINTS
+from app.web.access import HOME_ENDPOINTS, roles_required
 from app.web.i18n import translate_error
+
+# A local path and query only: no scheme, no host, no control or white-space characters (browsers
+# drop tabs and newlines, turning "/\t/evil.example" into "//evil.example"), no backslash.
+_LOCAL_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$")
 
 
 def _home():
@@ -18,7 +25,7 @@ def _home():
 
 def _safe_next(target: str | None) -> str | None:
     # Only local paths: an open redirect would let a phishing link reuse our login page.
-    if target and target.startswith("/") and not target.startswith("//"):
+    if target and len(target) <= 2000 and _LOCAL_PATH.match(target) and "%2f" not in target[:3].lower():
         return target
     return None
 
@@ -41,7 +48,7 @@ def login():
             audit.login_failed(form.username.data.strip())
             flash(_("用户名或密码错误"), "error")
         else:
-            login_user(user)
+            sessions.start(user)
             audit.login(user)
             return redirect(_safe_next(request.args.get("next")) or url_for(HOME_ENDPOINTS[user.role]))
     return render_template("auth/login.html", form=form)
@@ -50,7 +57,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    accounts.end_sessions(current_user)
+    sessions.end()
     flash(_("您已退出登录"), "info")
     return redirect(url_for("auth.login"))
 
@@ -72,7 +80,57 @@ def register():
         except ServiceError as exc:
             flash(translate_error(exc), "error")
         else:
-            login_user(user)
-            flash(_("注册成功,欢迎使用企业诉求直通车"), "success")
+            sessions.start(user)
+            flash(_("注册成功，欢迎使用企业诉求直通车。贵企业的信息将由所在城市的服务中心对照营业执照核验；"
+                    "核验前也可以提交诉求，诉求上会注明“企业未核验”。"), "success")
             return redirect(url_for(HOME_ENDPOINTS["enterprise"]))
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/register/join", methods=["GET", "POST"])
+def join():
+    """A second person of a registered business joins it with an invitation code."""
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.join_enterprise(
+                code=form.code.data, username=form.username.data.strip(), password=form.password.data,
+                display_name=form.contact_name.data.strip(), phone=form.phone.data.strip(),
+                email=form.email.data or None)
+        except ServiceError as exc:
+            flash(translate_error(exc), "error")
+        else:
+            sessions.start(user)
+            flash(_("注册成功，您已加入%(name)s。", name=user.enterprise.name), "success")
+            return redirect(url_for(HOME_ENDPOINTS["enterprise"]))
+    return render_template("auth/join.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Any logged-in user changes their password; their other sessions end."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current.data, form.password.data)
+        except ServiceError as exc:
+            flash(translate_error(exc), "error")
+        else:
+            sessions.start(current_user._get_current_object())
+            flash(_("密码已修改，其他设备上的登录已全部退出。"), "success")
+            return _home()
+    return render_template("auth/password.html", form=form)
+
+
+@bp.route("/account/invitations", methods=["GET", "POST"])
+@roles_required("enterprise")
+def invitations():
+    """A business's account makes a one-time code for a colleague to join the same business."""
+    form, code = FlaskForm(), None
+    if form.validate_on_submit():
+        try:
+            code = accounts.invite(current_user)
+        except ServiceError as exc:
+            flash(translate_error(exc), "error")
+    return render_template("auth/invitations.html", form=form, code=code, days=accounts.INVITATION_DAYS)

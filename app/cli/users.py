@@ -28,4 +28,31 @@ def create(username, password, role, display_name, agency_name, jurisdiction, em
     click.echo(f"created {user.role} {user.username} (id {user.id})")
 
 
+def _set_active(username: str, active: bool) -> None:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import User
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    accounts.set_active(user.id, active)
+    click.echo(f"{'enabled' if active else 'disabled'} {username}; their sessions have ended")
+
+
+@users.command("disable")
+@click.option("--username", required=True)
+def disable(username):
+    """Disable an account and end all its sessions."""
+    _set_active(username, False)
+
+
+@users.command("enable")
+@click.option("--username", required=True)
+def enable(username):
+    """Enable an account again (it must log in anew)."""
+    _set_active(username, True)
+
+
 COMMANDS = [users]

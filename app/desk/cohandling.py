@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 
 from app.desk import bp
 from app.domain import workflow
@@ -30,13 +30,13 @@ class ReturnForm(FlaskForm):
 
     category = SelectField(_l("退回原因"), choices=[(k, v) for k, v in workflow.RETURN_REASONS.items()],
                            validate_choice=False)
-    reason = TextAreaField(_l("退回说明(不少于10个字)"))
+    reason = TextAreaField(_l("退回说明(不少于10个字)"), validators=[Length(max=2000, message=_l("内容过长，最多%(max)d个字"))])
     suggested = SelectField(_l("建议派给(选填)"), coerce=_int_or_none, validate_choice=False,
                             validators=[Optional()])
 
 
 class OpinionForm(FlaskForm):
-    opinion = TextAreaField(_l("协办意见(不少于10个字)"))
+    opinion = TextAreaField(_l("协办意见(不少于10个字)"), validators=[Length(max=5000, message=_l("内容过长，最多%(max)d个字"))])
 
 
 class EmptyForm(FlaskForm):

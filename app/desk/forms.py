@@ -1,4 +1,6 @@
 """Forms of the agency desk (handling actions)."""
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -9,7 +11,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.domain.topics import KINDS, TOPICS
 from app.domain.workflow import STATES
@@ -23,8 +25,14 @@ class ActionForm(FlaskForm):
     submit = SubmitField(_l("签收"))
 
 
+def _sane_date(form, field):
+    # Year 1 and the like are typing slips; the service refuses dates after today.
+    if field.data is not None and field.data < date(2000, 1, 1):
+        raise ValidationError(_l("联系日期不正确"))
+
+
 class ContactForm(FlaskForm):
-    contacted_on = DateField(_l("联系日期"), validators=[DataRequired(_l("请填写联系日期"))])
+    contacted_on = DateField(_l("联系日期"), validators=[DataRequired(_l("请填写联系日期")), _sane_date])
     way = SelectField(_l("联系方式"), choices=WAYS, validators=[DataRequired(_l("请选择联系方式"))])
     summary = TextAreaField(_l("联系情况"), validators=[DataRequired(_l("请填写联系情况")), Length(max=2000)])
     submit = SubmitField(_l("保存联系记录"))

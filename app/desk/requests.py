@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.routing import BuildError
 from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 
 from app.desk import bp
 from app.domain.workflow import WorkflowError
@@ -22,7 +22,7 @@ class ExtensionRequestForm(FlaskForm):
     """延期申请."""
 
     days = IntegerField(_l("延期天数(工作日)"), validators=[Optional()], description=_l("1至10个工作日"))
-    reason = TextAreaField(_l("延期理由"))
+    reason = TextAreaField(_l("延期理由"), validators=[Length(max=2000, message=_l("内容过长，最多%(max)d个字"))])
     submit = SubmitField(_l("申请延期"))
 
 
@@ -30,7 +30,7 @@ class ExclusionRequestForm(FlaskForm):
     """核减申请."""
 
     category = SelectField(_l("核减类别"), validators=[Optional()])
-    reason = TextAreaField(_l("核减理由"), description=_l("不少于10个字"))
+    reason = TextAreaField(_l("核减理由"), description=_l("不少于10个字"), validators=[Length(max=2000, message=_l("内容过长，最多%(max)d个字"))])
     submit = SubmitField(_l("申请核减"))
 
 

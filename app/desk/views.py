@@ -46,9 +46,13 @@ def _cursor(value: str | None) -> tuple[datetime, int] | None:
         return None
     due, _sep, ident = value.rpartition("_")
     try:
-        return datetime.fromisoformat(due), int(ident)
+        at, ident = datetime.fromisoformat(due), int(ident)
     except ValueError:
         return None
+    # A cursor we wrote is UTC-aware, of a sane year, with an id the databases can hold.
+    if at.tzinfo is None or not 2000 <= at.year <= 2100 or not 0 < ident < 2**31:
+        return None
+    return at, ident
 
 
 @bp.route("/")

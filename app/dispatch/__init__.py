@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("dispatch", __name__)
 
-from app.dispatch import views  # noqa: E402,F401
+from app.dispatch import enterprises, views  # noqa: E402,F401

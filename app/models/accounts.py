@@ -32,8 +32,17 @@ class Enterprise(db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     address: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A self-registered business is unverified until staff of its city check it against its licence
+    # (营业执照); anyone could otherwise squat another company's USCC.
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", use_alter=True))
 
-    users: Mapped[list["User"]] = relationship(back_populates="enterprise")
+    users: Mapped[list["User"]] = relationship(back_populates="enterprise", foreign_keys="User.enterprise_id")
+
+    @property
+    def is_verified(self) -> bool:
+        """True once staff of its city confirmed the business against its licence."""
+        return self.verified_at is not None
 
 
 class User(UserMixin, db.Model):
@@ -53,11 +62,18 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the session cookie's user id: raising it (logout, password change, disabling) ends
+    # every session of the user on every host, since the database is the only shared state.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    enterprise: Mapped[Enterprise | None] = relationship(back_populates="users")
+    enterprise: Mapped[Enterprise | None] = relationship(back_populates="users", foreign_keys=[enterprise_id])
     agency: Mapped["Agency | None"] = relationship()  # noqa: F821
 
     __table_args__ = (Index("ix_users_agency_role", "agency_id", "role"),)
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session: user id and session generation."""
+        return f"{self.id}.{self.session_generation or 0}"
 
     def set_password(self, password: str) -> None:
         """Store a salted hash, never the password."""
@@ -79,3 +95,19 @@ class User(UserMixin, db.Model):
         if self.agency is not None:
             return self.agency.jurisdiction
         return self.jurisdiction
+
+
+class EnterpriseInvitation(db.Model):
+    """A one-time code by which a business's account lets a second person join the same business."""
+
+    __tablename__ = "enterprise_invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the code, never the code
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    enterprise: Mapped[Enterprise] = relationship()

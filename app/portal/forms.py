@@ -41,7 +41,8 @@ class AppealForm(FlaskForm):
     urgent = BooleanField(_l("紧急"))
     public = BooleanField(_l("同意公开(隐去企业信息)"))
     contact_phone = StringField(
-        _l("联系电话"), validators=[Optional(), Regexp(r"^[0-9\-+ ]{7,20}$", message=_l("联系电话格式不正确"))])
+        _l("联系电话"), validators=[Optional(), Length(max=20),
+                                   Regexp(r"^[0-9\-+ ]{7,20}$", message=_l("联系电话格式不正确"))])
     files = MultipleFileField(_l("附件"), description=_l("最多5个,每个不超过10MB;PDF、JPG、PNG、DOCX、XLSX"))
     # Set once the business has seen its similar open tickets and still wants to file.
     seen_similar = HiddenField(default="")

@@ -1,12 +1,60 @@
-"""Accounts: business self-registration and staff creation."""
-from sqlalchemy import select
+"""Accounts: business self-registration, invitations, verification, staff creation, passwords
+and the end of sessions."""
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+from functools import cache
+
+from flask import current_app
+from sqlalchemy import select, update
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain.uscc import USCCError, normalize_uscc, validate_uscc
 from app.extensions import db
-from app.models import ROLES, Agency, Enterprise, Jurisdiction, User
-from app.services import N_, ServiceError, audit, commit
+from app.models import ROLES, Agency, Enterprise, EnterpriseInvitation, Jurisdiction, User
+from app.models.types import utcnow
+from app.services import N_, NotFound, ServiceError, audit, commit, transaction
 
 MIN_PASSWORD = 8
+MAX_PASSWORD = 128
+INVITATION_DAYS = 7
+EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    path = current_app.config["DATA_DIR"] / "common_passwords.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(x.strip().lower() for x in lines if x.strip() and not x.startswith("#"))
+
+
+def check_password_policy(password: str, username: str = "") -> None:
+    """Refuse a weak password (docs/security.md): 8–128 characters, at least two of letters, digits
+    and other characters, not a common password, not containing the user name."""
+    if len(password) < MIN_PASSWORD:
+        raise ServiceError(N_("密码至少需要%(n)d个字符"), code="password", n=MIN_PASSWORD)
+    if len(password) > MAX_PASSWORD:
+        raise ServiceError(N_("密码不能超过%(n)d个字符"), code="password", n=MAX_PASSWORD)
+    lowered = password.lower()
+    if lowered in _common_passwords() or lowered.rstrip("0123456789!.") in _common_passwords():
+        raise ServiceError(N_("该密码过于常见，容易被猜中，请换一个"), code="password")
+    if username and len(username) >= 3 and username.lower() in lowered:
+        raise ServiceError(N_("密码不能包含用户名"), code="password")
+    classes = (any(c.isalpha() for c in password) + any(c.isdigit() for c in password)
+               + any(not c.isalnum() for c in password))
+    if classes < 2 or len(set(password)) < 4:
+        raise ServiceError(N_("密码须包含字母、数字、符号中的至少两类，且不能是简单重复"), code="password")
+
+
+def check_email(email: str | None) -> str | None:
+    """The e-mail address stripped, None when empty; ServiceError when it is not an address."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    if len(email) > 200 or not EMAIL_RE.match(email):
+        raise ServiceError(N_("电子邮箱格式不正确"), code="email")
+    return email
 
 
 def _check_new_user(username: str, password: str) -> None:
@@ -14,8 +62,7 @@ def _check_new_user(username: str, password: str) -> None:
         raise ServiceError(N_("用户名不能为空且不超过64个字符"), code="username")
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ServiceError(N_("用户名“%(u)s”已被使用"), code="duplicate_username", u=username)
-    if len(password) < MIN_PASSWORD:
-        raise ServiceError(N_("密码至少需要%(n)d个字符"), code="password", n=MIN_PASSWORD)
+    check_password_policy(password, username)
 
 
 def register_enterprise(
@@ -23,7 +70,9 @@ def register_enterprise(
     jurisdiction: str, contact_name: str | None = None, phone: str | None = None,
     email: str | None = None,
 ) -> User:
-    """Create a business and its first user. Refuses a bad or already registered USCC."""
+    """Create a business, unverified until staff of its city check it, and its first user.
+    Refuses a bad or already registered USCC (a second person joins by invitation)."""
+    email = check_email(email)
     code = normalize_uscc(uscc)
     try:
         validate_uscc(code)
@@ -33,7 +82,7 @@ def register_enterprise(
         raise ServiceError(N_("请选择企业所在城市"), code="jurisdiction")
     if db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == code)) is not None:
         raise ServiceError(
-            N_("统一社会信用代码%(c)s已注册。如需为同一企业增加账号,请联系该企业已有账号或管理员。"),
+            N_("该统一社会信用代码不能再注册新企业。同一企业的第二个账号请由已有账号发出邀请码后通过“凭邀请码加入”注册；如认为被他人冒用，请联系所在城市的服务中心核实。"),
             code="duplicate_uscc", c=code,
         )
     _check_new_user(username, password)
@@ -61,6 +110,7 @@ def create_staff(
     agency_name: str | None = None, jurisdiction: str | None = None, email: str | None = None,
 ) -> User:
     """Create a staff account (clerk, agency_admin, dispatcher, supervisor, admin)."""
+    email = check_email(email)
     if role not in ROLES or role == "enterprise":
         raise ServiceError(N_("未知的角色:%(r)s"), code="role", r=role)
     agency = None
@@ -94,9 +144,118 @@ def create_staff(
     return user
 
 
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(username: str, password: str) -> User | None:
-    """The active user with these credentials, or None."""
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not user.check_password(password):
+    """The active user with these credentials, or None. An unknown name costs a hash too, so the
+    answer's timing does not tell which names exist."""
+    user = db.session.scalar(select(User).where(User.username == username)) if len(username) <= 64 else None
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
         return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+def _end_sessions(user_id: int) -> None:
+    # A bulk UPDATE: two revocations at once both count, and no stale ORM value is written back.
+    db.session.execute(update(User).where(User.id == user_id)
+                       .values(session_generation=User.session_generation + 1))
+
+
+@transaction
+def end_sessions(user: User) -> None:
+    """End every session of `user` on every host (logout)."""
+    _end_sessions(user.id)
+    commit()
+    db.session.refresh(user)
+
+
+@transaction
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one; ends the user's other sessions."""
+    if not user.check_password(current or ""):
+        raise ServiceError(N_("当前密码不正确"), code="current_password")
+    check_password_policy(new, user.username)
+    user.set_password(new)
+    _end_sessions(user.id)
+    commit()
+    db.session.refresh(user)
+
+
+@transaction
+def set_active(user_id: int, active: bool) -> User:
+    """Enable or disable an account; either way its existing sessions end."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(N_("用户不存在"))
+    user.active = active
+    _end_sessions(user.id)
+    commit()
+    db.session.refresh(user)
+    return user
+
+
+# --- verification and invitations ----------------------------------------------------------------
+
+def unverified_of(actor: User) -> list[Enterprise]:
+    """Businesses of the dispatcher's city still waiting for a check against their licence."""
+    return list(db.session.scalars(
+        select(Enterprise).where(Enterprise.jurisdiction == actor.scope_jurisdiction,
+                                 Enterprise.verified_at.is_(None)).order_by(Enterprise.id)))
+
+
+@transaction
+def verify_enterprise(actor: User, enterprise_id: int) -> Enterprise:
+    """Mark a business of the actor's city as checked against its licence (营业执照)."""
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if enterprise is None or actor.role != "dispatcher" or enterprise.jurisdiction != actor.scope_jurisdiction:
+        raise NotFound(N_("企业不存在或不属于您所在的城市"))
+    if enterprise.verified_at is not None:
+        raise ServiceError(N_("该企业已经核验过了"), code="already_verified")
+    enterprise.verified_at = utcnow()
+    enterprise.verified_by_id = actor.id
+    commit()
+    return enterprise
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode("utf-8")).hexdigest()
+
+
+@transaction
+def invite(actor: User) -> str:
+    """A one-time invitation code (valid INVITATION_DAYS) for a colleague to join the actor's business."""
+    if actor.role != "enterprise" or actor.enterprise_id is None:
+        raise ServiceError(N_("只有企业账号可以邀请同事"), code="role")
+    code = secrets.token_hex(6).upper()
+    db.session.add(EnterpriseInvitation(
+        enterprise_id=actor.enterprise_id, code_hash=_code_hash(code), created_by_id=actor.id,
+        expires_at=utcnow() + timedelta(days=INVITATION_DAYS)))
+    commit()
+    return code
+
+
+@transaction
+def join_enterprise(*, code: str, username: str, password: str, display_name: str,
+                    phone: str | None = None, email: str | None = None) -> User:
+    """Create a second user of an existing business from a valid, unused invitation code."""
+    email = check_email(email)
+    invitation = db.session.scalar(
+        select(EnterpriseInvitation).where(EnterpriseInvitation.code_hash == _code_hash(code or ""))
+        .with_for_update())
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
+        raise ServiceError(N_("邀请码无效、已使用或已过期"), code="invitation")
+    _check_new_user(username, password)
+    user = User(username=username, display_name=display_name or username, role="enterprise",
+                enterprise_id=invitation.enterprise_id, phone=phone, email=email)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    invitation.used_at, invitation.used_by_id = utcnow(), user.id
+    commit()
     return user

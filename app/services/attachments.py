@@ -12,7 +12,7 @@ from pathlib import Path
 
 import filetype
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attachment, Ticket, TicketEvent, User
@@ -56,6 +56,31 @@ def detect(data: bytes) -> str | None:
     return ext if ext in ALLOWED else None
 
 
+# Markup a browser would run if it ever sniffed the file as HTML; none belongs in these types.
+_MARKUP = (b"<html", b"<script", b"<body", b"<iframe", b"<svg", b"<!doctype", b"<?php", b"javascript:")
+
+
+def is_polyglot(data: bytes, kind: str) -> bool:
+    """True when a file of an allowed type is also something else: an image or PDF that is also a
+    zip archive (readers look at its end) or that carries HTML/script markup."""
+    if kind not in ("docx", "xlsx") and zipfile.is_zipfile(io.BytesIO(data)):
+        return True
+    lowered = data.lower()
+    return any(marker in lowered for marker in _MARKUP)
+
+
+def safe_name(filename: str) -> str:
+    """The file name without folders or control characters, at most 255 characters, keeping its
+    extension when it must be shortened."""
+    name = "".join(c for c in Path(filename.replace("\\", "/")).name if c.isprintable()).strip() or "file"
+    if len(name) <= 255:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext) > 10:
+        return name[:255]
+    return stem[:255 - len(ext) - 1] + "." + ext
+
+
 def _read(f, limit: int) -> bytes:
     stream = getattr(f, "stream", f)
     return stream.read(limit + 1)
@@ -75,7 +100,7 @@ def validate(files: Iterable) -> list[tuple[str, bytes, str]]:
         raise ServiceError(N_("最多上传%(n)d个附件"), code="too_many_files", n=max_n)
     out = []
     for f in files:
-        name = Path(f.filename).name[:255] or "file"
+        name = safe_name(f.filename)
         data = _read(f, max_bytes)
         if len(data) > max_bytes:
             raise ServiceError(N_("附件“%(name)s”超过%(mb)dMB"), code="file_too_large",
@@ -89,8 +114,31 @@ def validate(files: Iterable) -> list[tuple[str, bytes, str]]:
         suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if suffix not in ALLOWED[kind][0]:
             raise ServiceError(N_("附件“%(name)s”的内容与扩展名不符"), code="file_type", name=name)
+        if is_polyglot(data, kind):
+            raise ServiceError(N_("附件“%(name)s”中夹带了其他类型的内容，不能上传"), code="file_type", name=name)
         out.append((name, data, kind))
     return out
+
+
+def check_quotas(ticket: Ticket, checked: list[tuple[str, bytes, str]]) -> None:
+    """Refuse a business's files beyond the ticket's count quota or the business's byte quota (all
+    its tickets). Staff files (replies) are not counted: the quota stops a business filling a ticket."""
+    cfg = current_app.config
+    per_ticket = cfg["MAX_ATTACHMENTS_PER_TICKET"]
+    by_business = select(User.id).where(User.role == "enterprise")
+    have = 0 if ticket.id is None else db.session.scalar(
+        select(func.count(Attachment.id)).where(Attachment.ticket_id == ticket.id,
+                                                Attachment.uploader_id.in_(by_business))) or 0
+    if have + len(checked) > per_ticket:
+        raise ServiceError(N_("每件诉求最多%(n)d个附件，本件已有%(have)d个"), code="ticket_quota",
+                           n=per_ticket, have=have)
+    per_enterprise = cfg["MAX_ENTERPRISE_ATTACHMENT_BYTES"]
+    used = db.session.scalar(
+        select(func.coalesce(func.sum(Attachment.size), 0)).join(Ticket, Attachment.ticket_id == Ticket.id)
+        .where(Ticket.enterprise_id == (ticket.enterprise_id or ticket.enterprise.id))) or 0
+    if used + sum(len(data) for _n, data, _k in checked) > per_enterprise:
+        raise ServiceError(N_("贵企业的附件总量已达上限（%(mb)dMB），请精简后再上传"), code="enterprise_quota",
+                           mb=per_enterprise // (1024 * 1024))
 
 
 def save_all(ticket: Ticket, files: Iterable, user: User | None, event: TicketEvent | None = None,
@@ -99,6 +147,8 @@ def save_all(ticket: Ticket, files: Iterable, user: User | None, event: TicketEv
     checked = validate(files)
     if not checked:
         return []
+    if user is not None and user.role == "enterprise":
+        check_quotas(ticket, checked)
     folder = Path(current_app.config["UPLOAD_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     if event is not None and event.id is None:

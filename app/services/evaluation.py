@@ -30,7 +30,7 @@ from app.models.types import UTCDateTime
 from app.services import N_, ServiceError, commit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH_RE = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")  # 2000–2099: a month the clocks can hold
 WEIGHTS_KEY = "evaluation.weights"
 SATISFIED = ("very_satisfied", "satisfied")
 DISSATISFIED = ("dissatisfied", "very_dissatisfied")

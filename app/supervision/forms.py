@@ -10,13 +10,13 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 
 
 class NoticeForm(FlaskForm):
     """下发督办单."""
 
-    note = TextAreaField(_l("督办意见"))
+    note = TextAreaField(_l("督办意见"), validators=[Length(max=2000, message=_l("内容过长，最多%(max)d个字"))])
     days = IntegerField(_l("办结期限(工作日)"), default=3, validators=[Optional()],
                         description=_l("自今日起的工作日数,1至30"))
     submit = SubmitField(_l("下发督办单"))
@@ -26,7 +26,7 @@ class AgencyDecisionForm(FlaskForm):
     """督查裁决 or 改派: an agency and a reason."""
 
     agency_id = SelectField(_l("承办单位"), coerce=int, validators=[Optional()])
-    note = TextAreaField(_l("理由"))
+    note = TextAreaField(_l("理由"), validators=[Length(max=2000, message=_l("内容过长，最多%(max)d个字"))])
     submit = SubmitField(_l("提交"))
 
 
@@ -36,7 +36,7 @@ class ExtensionDecisionForm(FlaskForm):
     decision = RadioField(_l("审批结果"), choices=[("grant", _l("批准")), ("refuse", _l("不批准"))],
                           default="grant", validators=[Optional()])
     days = IntegerField(_l("批准延期(工作日)"), validators=[Optional()], description=_l("1至10个工作日"))
-    note = TextAreaField(_l("审批意见"))
+    note = TextAreaField(_l("审批意见"), validators=[Length(max=2000, message=_l("内容过长，最多%(max)d个字"))])
     submit = SubmitField(_l("提交审批"))
 
 
@@ -45,7 +45,7 @@ class ExclusionDecisionForm(FlaskForm):
 
     decision = RadioField(_l("审批结果"), choices=[("grant", _l("同意核减")), ("refuse", _l("不同意"))],
                           default="grant", validators=[Optional()])
-    note = TextAreaField(_l("审批意见"))
+    note = TextAreaField(_l("审批意见"), validators=[Length(max=2000, message=_l("内容过长，最多%(max)d个字"))])
     submit = SubmitField(_l("提交审批"))
 
 

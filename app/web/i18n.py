@@ -40,12 +40,15 @@ def translate_error(err) -> str:
 
 
 def mask_phone(phone: str | None) -> str:
-    """138****5678: what staff other than the owning agency see."""
+    """*******5678: what staff other than the owning agency see. One format whatever the number:
+    11 characters, 7 stars and the last 4 digits; all 11 stars when the number has fewer than 11
+    digits (a short number would otherwise be mostly shown, and the length tells nothing)."""
     if not phone:
         return ""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    digits = [c for c in phone if c.isdigit()]
+    if len(digits) < 11:
+        return "*" * 11
+    return "*" * 7 + "".join(digits[-4:])
 
 
 def init_app(app) -> None:

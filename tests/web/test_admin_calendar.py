@@ -32,6 +32,7 @@ def _deadline():
 
 def test_page_lists_exceptions_and_warns_about_next_year(admin_client):
     with time_machine.travel(sh(2026, 11, 21, 10, 0), tick=False):
+        login(admin_client, "root")  # a session cookie signed in the future is refused
         page = admin_client.get("/admin/calendar?year=2025").get_data(as_text=True)
     assert "2025-10-11" in page and "国庆节" in page and "调休上班" in page
     assert "2027 年的节假日安排尚未录入" in page
@@ -104,7 +105,9 @@ def test_mark_year_entered_and_working_hours(admin_client, db):
                           follow_redirects=True)
     assert db.session.get(CalendarYear, 2027).source == "admin"
     with time_machine.travel(sh(2026, 11, 21, 10, 0), tick=False):
-        page = admin_client.get("/admin/calendar").get_data(as_text=True)
+        travelled = admin_client.application.test_client()
+        login(travelled, "root")  # a session cookie signed in the future is refused
+        page = travelled.get("/admin/calendar").get_data(as_text=True)
     assert "尚未录入" not in page
     r = admin_client.post("/admin/calendar/hours", data={
         "csrf_token": token, "hours-jurisdiction": "liaoyuan", "hours-periods": "08:30-12:00, 14:00-17:30"},

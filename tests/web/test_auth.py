@@ -64,7 +64,7 @@ def test_logout(client, make_user):
 def _register(client, **overrides):
     data = {"enterprise_name": "辽源市示例科技有限公司", "uscc": "91350100M000100Y43",
             "jurisdiction": "liaoyuan", "contact_name": "张三", "phone": "13812345678",
-            "username": "zhangsan", "password": "password123", "confirm": "password123"}
+            "username": "zhangsan", "password": "Lz7-kasten-Feb", "confirm": "Lz7-kasten-Feb"}
     data.update(overrides)
     data["csrf_token"] = csrf_token(client, "/register")
     return client.post("/register", data=data)
@@ -93,7 +93,7 @@ def test_duplicate_registration_changes_nothing(client, make_city, db):
     _register(client)
     client.post("/logout", data={"csrf_token": csrf_token(client, "/portal/")})
     r = _register(client, username="lisi")
-    assert "已注册" in r.get_data(as_text=True)
+    assert "不能再注册新企业" in r.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 1
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
 

@@ -17,8 +17,8 @@ def test_newcomer_walkthrough(client, db):
     # 1. a business registers itself
     r = client.post("/register", data={
         "enterprise_name": "辽源市示例纺织有限公司", "uscc": "91350100M000100Y43", "jurisdiction": "liaoyuan",
-        "contact_name": "王经理", "phone": "13943712345", "username": "wangjl", "password": "password123",
-        "confirm": "password123", "csrf_token": csrf_token(client, "/register")})
+        "contact_name": "王经理", "phone": "13943712345", "username": "wangjl", "password": "Lz7-kasten-Feb",
+        "confirm": "Lz7-kasten-Feb", "csrf_token": csrf_token(client, "/register")})
     assert r.status_code == 302
     # 2. it files an appeal about a tax refund
     token = csrf_token(client, "/portal/tickets/new")
@@ -36,9 +36,9 @@ def test_newcomer_walkthrough(client, db):
     logout(client)
 
     # 3. the routed agency's clerk signs and replies
-    accounts.create_staff(username="taxclerk", password="password123", role="clerk",
+    accounts.create_staff(username="taxclerk", password="Lz7-kasten-Feb", role="clerk",
                           agency_name=lead.name, jurisdiction="liaoyuan")
-    client.post("/login", data={"username": "taxclerk", "password": "password123",
+    client.post("/login", data={"username": "taxclerk", "password": "Lz7-kasten-Feb",
                                 "csrf_token": csrf_token(client, "/login")})
     queue = client.get("/desk/").get_data(as_text=True)
     assert ticket.number in queue
@@ -54,7 +54,7 @@ def test_newcomer_walkthrough(client, db):
     logout(client)
 
     # 4. the business rates it; the timeline holds the whole history
-    client.post("/login", data={"username": "wangjl", "password": "password123",
+    client.post("/login", data={"username": "wangjl", "password": "Lz7-kasten-Feb",
                                 "csrf_token": csrf_token(client, "/login")})
     token = csrf_token(client, f"/portal/tickets/{ticket.id}")
     client.post(f"/portal/tickets/{ticket.id}/rate", data={

@@ -1,0 +1,85 @@
+"""Sessions that can be revoked and that idle out.
+
+The session cookie keeps "<user id>.<session generation>" (User.get_id). Logout, a password change
+and disabling an account raise the generation in the database, so every copy of an older cookie
+stops working on every host — the database is the only state the hosts share. The cookie also
+keeps when the user was last seen and when they logged in: a session idles out after the
+configured minutes (staff 2 h, businesses 8 h) and ends SESSION_MAX_HOURS after login.
+"""
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, flash, g, session
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.extensions import db, login_manager
+from app.models import User
+
+SEEN, SINCE, LANG = "seen", "since", "lang"
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the active user whose generation matches the cookie's."""
+    ident, _sep, generation = (user_id or "").partition(".")
+    if not ident.isdigit() or not generation.isdigit() or len(ident) > 10:
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_generation != int(generation):
+        return None
+    return user
+
+
+def _now() -> float:
+    return datetime.now(UTC).timestamp()
+
+
+def idle_limit(user: User) -> timedelta:
+    """How long `user` may stay idle before the session ends."""
+    cfg = current_app.config
+    minutes = cfg["IDLE_TIMEOUT_ENTERPRISE_MINUTES"] if user.role == "enterprise" else cfg["IDLE_TIMEOUT_STAFF_MINUTES"]
+    return timedelta(minutes=minutes)
+
+
+def _fresh_session() -> None:
+    lang = session.get(LANG)
+    session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF caches this request's token in g: a new one must be made
+    if lang:
+        session[LANG] = lang
+
+
+def start(user: User) -> None:
+    """Log `user` in on a fresh session: a new CSRF token, nothing kept from before but the language."""
+    _fresh_session()
+    login_user(user)
+    session[SEEN] = session[SINCE] = _now()
+
+
+def end() -> None:
+    """Log out this browser and forget its session."""
+    logout_user()
+    _fresh_session()
+
+
+def check_idle() -> None:
+    """Before each request: end a session that idled out or outlived its maximum; else mark it seen."""
+    # Who is logged in, and the CSRF token, come from this request's cookie, never from g left by
+    # an earlier request of the same app context (test clients share one).
+    g.pop("_login_user", None)
+    g.pop("csrf_token", None)
+    if not current_user.is_authenticated:
+        return
+    now = _now()
+    seen, since = session.get(SEEN), session.get(SINCE)
+    max_age = current_app.config["SESSION_MAX_HOURS"] * 3600
+    if (not isinstance(seen, int | float) or not isinstance(since, int | float)
+            or now - seen > idle_limit(current_user).total_seconds() or now - since > max_age):
+        end()
+        flash(_("您长时间未操作，已自动退出登录，请重新登录。"), "info")
+        return
+    session[SEEN] = now
+
+
+def init_app(app) -> None:
+    login_manager.user_loader(load_user)
+    app.before_request(check_idle)

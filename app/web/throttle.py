@@ -1,0 +1,62 @@
+"""Rate limits (Flask-Limiter), in one table so docs/security.md can list them.
+
+Counts live in RATELIMIT_STORAGE_URI: memory:// (one process) by default, redis://… in production
+so every worker and host counts together. Behind a reverse proxy the client address must reach
+the app (ProxyFix, see docs/security.md), or every client shares one address.
+"""
+from flask import request
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from app.extensions import limiter
+
+LOGIN_FAILURES = "5 per 15 minutes"
+
+
+def _login_name() -> str:
+    # Failures count per user name (case-folded), whoever sends them: the lockout.
+    return "login:" + (request.form.get("username") or "").strip().lower()[:64]
+
+
+def _user_or_address() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+def _failed(response) -> bool:
+    # A successful login redirects; a refused one shows the form again.
+    return response.status_code != 302
+
+
+# endpoint → [(limit, key function, deduct_when)]
+LIMITS = {
+    "auth.login": [(LOGIN_FAILURES, _login_name, _failed), ("30 per minute", get_remote_address, None)],
+    "auth.register": [("10 per hour", get_remote_address, None)],
+    "auth.join": [("10 per hour", get_remote_address, None)],
+    "auth.change_password": [("10 per hour", _user_or_address, None)],
+    "portal.new_ticket": [("20 per hour", _user_or_address, None)],
+    # uploads
+    "portal.add_info": [("30 per hour", _user_or_address, None)],
+    "portal.answer": [("30 per hour", _user_or_address, None)],
+    "desk.reply": [("60 per hour", _user_or_address, None)],
+}
+
+
+def init_app(app) -> None:
+    """Wrap each limited view (POST requests only) once the blueprints are registered."""
+    limiter.init_app(app)
+    for endpoint, limits in LIMITS.items():
+        view = app.view_functions.get(endpoint)
+        if view is None:
+            continue
+        for limit, key, deduct in limits:
+            view = limiter.limit(limit, key_func=key, deduct_when=deduct, methods=["POST"],
+                                 error_message=_message)(view)
+        app.view_functions[endpoint] = view
+
+
+def _message() -> str:
+    from flask_babel import gettext as _
+
+    if request.endpoint == "auth.login":
+        return _("登录尝试次数过多，该账号已暂时锁定，请15分钟后再试。")
+    return _("操作过于频繁，请稍后再试。")
