@@ -119,8 +119,12 @@ FILE_SCHEMA = {
 }
 
 
+# The roles with ticket pages; the admin has none (it gets 403 there), so none here either.
+TICKET_ROLES = ("enterprise", "clerk", "agency_admin", "dispatcher", "supervisor")
+
+
 def _visible(ticket_id: int):
-    if ticket_id > ID_MAX:
+    if ticket_id > ID_MAX or g.api_user.role not in TICKET_ROLES:
         return None
     try:
         return core.get_visible(g.api_user, ticket_id)
