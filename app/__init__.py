@@ -43,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.desk import bp as desk_bp
     from app.dispatch import bp as dispatch_bp
+    from app.open311 import bp as open311_bp
     from app.portal import bp as portal_bp
     from app.supervision import bp as supervision_bp
 
@@ -53,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(supervision_bp, url_prefix="/supervision")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(open311_bp, url_prefix="/open311/v2")
 
 
 def register_errorhandlers(app: Flask) -> None:

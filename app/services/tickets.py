@@ -1,6 +1,6 @@
 """The core of the closed loop: numbering, visibility, state transitions with their events,
 dispatching to agencies, and filing a new appeal."""
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -247,9 +247,11 @@ def file_for(
     enterprise, submitter: User | None, *, kind: str, topic: str, title: str, description: str,
     district: str | None = None, urgent: bool = False, public: bool = False, contact_name: str | None = None,
     contact_phone: str | None = None, files: Sequence = (), channel: dict | None = None,
+    also: Callable[[Ticket], None] | None = None,
 ) -> Ticket:
     """File an appeal of `enterprise`: by one of its users, or (submitter None) by a client
-    system such as an Open311 client, described by `channel` in the filing event."""
+    system such as an Open311 client, described by `channel` in the filing event. `also(ticket)`
+    adds the caller's own rows (e.g. the Open311 link) to the same transaction."""
     validate_appeal(kind, topic, title, description)
     jurisdiction = db.session.get(Jurisdiction, enterprise.jurisdiction)
     at = utcnow()
@@ -274,6 +276,8 @@ def file_for(
             notifications.enterprise_users(ticket), ticket, "filed",
             N_("您的诉求已提交,工单号 %(n)s") % {"n": ticket.number},
         )
+        if also is not None:
+            also(ticket)
     except Exception:
         # A refused attachment (or anything else) leaves no half-filed ticket behind.
         db.session.rollback()
