@@ -16,18 +16,6 @@ NEW_USCC_BODY = "91220400MA17XYW01"
 NEW_USCC = NEW_USCC_BODY + check_digit(NEW_USCC_BODY)
 
 
-@pytest.fixture
-def setup(make_city, make_user, runner):
-    _, agencies = make_city(agencies=("市市场监管局", "市税务局"))
-    clerk = make_user("clerk", username="clerk_scj", agency=agencies["市市场监管局"])
-    result = runner.invoke(args=["open311", "key", "create", "--name", "FixMyStreet", "--jurisdiction", "liaoyuan"])
-    assert result.exit_code == 0, result.output
-    key = result.output.strip().splitlines()[-1]
-    make_city(code="xiamen", name="厦门市", prefix="XM", agencies=("厦门市税务局",))
-    other = runner.invoke(args=["open311", "key", "create", "--name", "Other", "--jurisdiction", "xiamen"])
-    return {"key": key, "other_key": other.output.strip().splitlines()[-1], "clerk": clerk, "agencies": agencies}
-
-
 def fms_post(key: str, **over) -> dict:
     """What FixMyStreet's Open311.pm posts (form-encoded, jurisdiction_id and api_key first)."""
     form = {
