@@ -60,6 +60,16 @@ def _replay(record: IdempotencyRecord, fp: str) -> Replay:
     return Replay(record.status, record.response, record.ticket_id)
 
 
+def replay_of(scope: str, key: str | None, fp: str) -> Replay | None:
+    """The stored answer when this (scope, key) already ran; None when it has not (or the key is bad).
+
+    Raises IdempotencyError when the key was used for a different request or is still running."""
+    if not valid_key(key):
+        return None
+    found = _existing(scope, key)
+    return _replay(found, fp) if found is not None else None
+
+
 def run(scope: str, key: str, fp: str, call: Callable[[IdempotencyRecord], object]):
     """Run `call(record)` once per (scope, key); returns (result, None) the first time and
     (None, Replay) for a repeat. `call` must commit (the services do), which writes the record.
@@ -112,3 +122,18 @@ def prune(now=None) -> int:
     n = db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)).rowcount
     db.session.commit()
     return n
+
+
+def file_once(scope: str, key: str, fp: str, file: Callable[[], object]):
+    """`run` for a filing: `file()` returns the new ticket, whose id the record keeps. Returns
+    (ticket, None) the first time and (None, Replay with ticket_id) for a repeat."""
+    held = {}
+
+    def call(record):
+        held["record"] = record
+        return file()
+
+    ticket, replay = run(scope, key, fp, call)
+    if replay is None:
+        finish(held["record"], 201, None, ticket_id=ticket.id)
+    return ticket, replay
