@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
+from app.domain.workflow import WorkflowError
 from app.models import TicketEvent, WebhookDelivery
 from app.services import ServiceError, handling, webhooks
 from app.services import tickets as core
@@ -88,7 +89,7 @@ def test_other_agencies_get_nothing_and_a_refused_action_writes_nothing(world, d
     assert db.session.query(WebhookDelivery).count() == 0
     webhooks.create_endpoint(world.agency_admin, receiver.url)
     before = db.session.query(WebhookDelivery).count()
-    with pytest.raises(Exception):
+    with pytest.raises(WorkflowError):
         handling.reply(world.clerk, t.id, "太短")  # refused: not signed, too short
     assert db.session.query(WebhookDelivery).count() == before
     assert db.session.query(TicketEvent).count() == len(t.events)

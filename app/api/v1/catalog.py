@@ -83,7 +83,7 @@ def measures(code: str):
 
 ROUTING_SCHEMA = {
     "type": "object", "additionalProperties": False, "required": ["description"],
-    "properties": {"jurisdiction": {"type": "string", "maxLength": 20},
+    "properties": {"jurisdiction": {"type": "string", "pattern": "^[a-z]{1,20}$"},
                    "title": {"type": "string", "maxLength": TITLE_MAX},
                    "description": {"type": "string", "minLength": 1, "maxLength": DESCRIPTION_MAX},
                    "topic": {"type": ["string", "null"], "enum": [*TOPICS, None]}},
