@@ -1,4 +1,5 @@
-"""`flask open311 key create|list|revoke`: API keys of Open311 client systems, per city."""
+"""`flask open311 key create|list|revoke`: API keys of Open311 client systems, per city; and
+`flask api token create`: a personal API token for a user (what the token page does, for scripts)."""
 import click
 from flask.cli import AppGroup
 
@@ -46,4 +47,32 @@ def send_webhooks():
     click.echo(webhooks.send_due())
 
 
-COMMANDS = [open311]
+api = AppGroup("api", help="REST API v1.")
+token = AppGroup("token", help="Personal API tokens.")
+api.add_command(token)
+
+
+@token.command("create")
+@click.option("--username", required=True)
+@click.option("--scope", "scopes", multiple=True, required=True, type=click.Choice(list(api_tokens.SCOPES)))
+@click.option("--days", type=int, default=30, show_default=True)
+@click.option("--name", default="cli", show_default=True)
+def create_token(username, scopes, days, name):
+    """Make a token for USERNAME; it is printed once, on the last line."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import User
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user {username}")
+    try:
+        row, raw = api_tokens.create_token(user, name, list(scopes), days)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created API token {row.id} for {username} ({', '.join(row.scopes)}); it is shown only now:")
+    click.echo(raw)
+
+
+COMMANDS = [open311, api]

@@ -4,7 +4,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 
 from app.domain.workflow import WorkflowError
-from app.services import Conflict, NotFound, ServiceError
+from app.services import N_, Conflict, NotFound, ServiceError
 from app.services.idempotency import IdempotencyError
 from app.web.i18n import translate_error
 
@@ -13,22 +13,22 @@ MEDIA_TYPE = "application/problem+json"
 
 #: code → (HTTP status, title). The codes are part of the contract: never rename one.
 TYPES = {
-    "unauthorized": (401, "未认证"),
-    "forbidden": (403, "无权操作"),
-    "scope": (403, "令牌权限不足"),
-    "not-found": (404, "资源不存在"),
-    "method-not-allowed": (405, "不支持的请求方法"),
-    "unsupported-media-type": (415, "不支持的请求格式"),
-    "invalid": (422, "请求内容有误"),
-    "bad-request": (400, "请求有误"),
-    "refused": (409, "当前状态不允许该操作"),
-    "conflict": (409, "工单已被他人更新"),
-    "idempotency-mismatch": (422, "幂等键冲突"),
-    "idempotency-busy": (409, "请求正在处理中"),
-    "precondition-failed": (412, "版本已过期"),
-    "too-large": (413, "请求过大"),
-    "rate-limited": (429, "请求过于频繁"),
-    "server-error": (500, "系统错误"),
+    "unauthorized": (401, N_("未认证")),
+    "forbidden": (403, N_("无权操作")),
+    "scope": (403, N_("令牌权限不足")),
+    "not-found": (404, N_("资源不存在")),
+    "method-not-allowed": (405, N_("不支持的请求方法")),
+    "unsupported-media-type": (415, N_("不支持的请求格式")),
+    "invalid": (422, N_("请求内容有误")),
+    "bad-request": (400, N_("请求有误")),
+    "refused": (409, N_("当前状态不允许该操作")),
+    "conflict": (409, N_("工单已被他人更新")),
+    "idempotency-mismatch": (422, N_("幂等键冲突")),
+    "idempotency-busy": (409, N_("请求正在处理中")),
+    "precondition-failed": (412, N_("版本已过期")),
+    "too-large": (413, N_("请求过大")),
+    "rate-limited": (429, N_("请求过于频繁")),
+    "server-error": (500, N_("系统错误")),
 }
 
 
