@@ -67,7 +67,7 @@ def prepare(db_url: str) -> str:
 def timed(method: str, url: str, headers: dict, body: bytes | None) -> tuple[float, int]:
     start = time.perf_counter()
     req = urllib.request.Request(url, data=body, headers=headers, method=method)
-    with urllib.request.urlopen(req, timeout=60) as resp:
+    with urllib.request.urlopen(req, timeout=300) as resp:
         resp.read()
         status = resp.status
     return time.perf_counter() - start, status
@@ -99,7 +99,7 @@ def main() -> None:
     token = prepare(db_url)
     env = dict(os.environ, DATABASE_URL=db_url, UPLOAD_DIR=str(tmp / "uploads"), APP_CONFIG="development")
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b",
-                               f"127.0.0.1:{args.port}", "--graceful-timeout", "5", "--log-level", "warning",
+                               f"127.0.0.1:{args.port}", "--graceful-timeout", "5", "--timeout", "300", "--log-level", "warning",
                                "wsgi:app"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{args.port}"
     try:
