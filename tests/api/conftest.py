@@ -26,7 +26,9 @@ class World:
 
 
 @pytest.fixture
-def world(make_city, make_user):
+def world(make_city, make_user, to_dispatch):
+    # The real router costs seconds per test (jieba); these tests are about the API, so the
+    # router is replaced (to_dispatch) unless a test routes otherwise itself.
     return World(make_city, make_user)
 
 
