@@ -42,9 +42,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
+    from app.api.pages import bp as integrations_bp
     from app.auth import bp as auth_bp
     from app.desk import bp as desk_bp
     from app.dispatch import bp as dispatch_bp
+    from app.open311 import bp as open311_bp
     from app.portal import bp as portal_bp
     from app.supervision import bp as supervision_bp
 
@@ -55,6 +57,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(supervision_bp, url_prefix="/supervision")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(open311_bp, url_prefix="/open311/v2")
+    app.register_blueprint(integrations_bp)
 
 
 def register_security(app: Flask) -> None:

@@ -2,8 +2,8 @@
 
 
 def register(app) -> None:
-    from app.cli import calendar, demo, evaluation, plans, routing, sla, users
+    from app.cli import calendar, demo, evaluation, open311, plans, routing, sla, users
 
-    for module in (users, plans, demo, routing, calendar, sla, evaluation):
+    for module in (users, plans, demo, routing, calendar, sla, evaluation, open311):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -12,6 +12,14 @@ from app.models.catalog import (  # noqa: F401
     Section,
 )
 from app.models.evaluation import EvaluationChange, EvaluationPeriod, Scorecard  # noqa: F401
+from app.models.integration import (  # noqa: F401
+    ApiToken,
+    IdempotencyRecord,
+    Open311Key,
+    Open311Request,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from app.models.notifications import Notification, OutboxEmail  # noqa: F401
 from app.models.sla import (  # noqa: F401
     CalendarDay,

@@ -1,4 +1,6 @@
 """Forms of the business portal."""
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -46,6 +48,8 @@ class AppealForm(FlaskForm):
     files = MultipleFileField(_l("附件"), description=_l("最多5个,每个不超过10MB;PDF、JPG、PNG、DOCX、XLSX"))
     # Set once the business has seen its similar open tickets and still wants to file.
     seen_similar = HiddenField(default="")
+    # One token per rendered form: a double click (or a resent POST) files once (app.services.idempotency).
+    idempotency_key = HiddenField(default=lambda: secrets.token_urlsafe(16))
     submit = SubmitField(_l("提交诉求"))
 
 

@@ -1,4 +1,6 @@
 """The business portal: my tickets, file an appeal, follow one, add information, rate, reopen."""
+import secrets
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,7 +18,7 @@ from app.portal.forms import (
     ReopenForm,
     WithdrawForm,
 )
-from app.services import NotFound, ServiceError, attachments, dispatching, handling
+from app.services import NotFound, ServiceError, attachments, dispatching, handling, idempotency
 from app.services import tickets as core
 from app.services.paging import newest_first
 from app.web.access import roles_required
@@ -35,6 +37,10 @@ def index():
                            next_before=next_before)
 
 
+def _appeal_fields(form) -> tuple:
+    return (form.kind.data, form.topic.data, form.title.data, form.description.data)
+
+
 @bp.route("/tickets/new", methods=["GET", "POST"])
 @roles_required("enterprise")
 def new_ticket():
@@ -43,6 +49,15 @@ def new_ticket():
     if request.method == "GET" and current_user.enterprise is not None:
         form.contact_phone.data = current_user.enterprise.phone
     similar = []
+    if form.validate_on_submit():
+        try:
+            replay = idempotency.replay_of(f"user:{current_user.id}", form.idempotency_key.data,
+                                           idempotency.fingerprint("portal.new_ticket", *_appeal_fields(form)))
+        except ServiceError as exc:
+            flash(translate_error(exc), "error")
+            return render_template("portal/new.html", form=form, similar=similar)
+        if replay is not None:  # the same form sent again (a double click): show what the first one filed
+            return redirect(url_for("portal.ticket", ticket_id=replay.ticket_id))
     if form.validate_on_submit() and form.seen_similar.data != "1":
         # Show the business its own similar open tickets before it files the same thing twice.
         similar = dispatching.similar_open_tickets(current_user.enterprise_id, form.title.data,
@@ -52,15 +67,20 @@ def new_ticket():
             flash(_("您有相似的诉求尚未办结。如仍需提交,请重新选择附件后再次点击“提交诉求”。"), "warning")
     if form.validate_on_submit() and not similar:
         try:
-            ticket = core.file_ticket(
-                current_user, kind=form.kind.data, topic=form.topic.data, title=form.title.data,
-                description=form.description.data, district=form.district.data, urgent=form.urgent.data,
-                public=form.public.data, contact_phone=(form.contact_phone.data or "").strip() or None,
-                files=request.files.getlist(form.files.name),
-            )
+            ticket, replay = idempotency.file_once(
+                f"user:{current_user.id}", form.idempotency_key.data or secrets.token_urlsafe(16),
+                idempotency.fingerprint("portal.new_ticket", *_appeal_fields(form)),
+                lambda: core.file_ticket(
+                    current_user, kind=form.kind.data, topic=form.topic.data, title=form.title.data,
+                    description=form.description.data, district=form.district.data, urgent=form.urgent.data,
+                    public=form.public.data, contact_phone=(form.contact_phone.data or "").strip() or None,
+                    files=request.files.getlist(form.files.name),
+                ))
         except (ServiceError, WorkflowError) as exc:
             flash(translate_error(exc), "error")
         else:
+            if replay is not None:  # the same form sent again: show the ticket the first one filed
+                return redirect(url_for("portal.ticket", ticket_id=replay.ticket_id))
             flash(_("诉求已提交,工单号 %(n)s", n=ticket.number), "success")
             return redirect(url_for("portal.ticket", ticket_id=ticket.id))
     return render_template("portal/new.html", form=form, similar=similar)

@@ -28,12 +28,19 @@ def _send_outbox():
     return sla.send_outbox()
 
 
+def _send_webhooks():
+    from app.services import webhooks
+
+    return webhooks.send_due()
+
+
 def _jobs() -> list[Job]:
     # The services are imported lazily (inside each job): they import models, which need the app.
     return [
         Job("sla_sweep", _sweep, 60),
         Job("auto_close", _auto_close, 3600),
         Job("send_outbox", _send_outbox, 60),
+        Job("send_webhooks", _send_webhooks, 30),
     ]
 
 

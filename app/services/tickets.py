@@ -1,6 +1,6 @@
 """The core of the closed loop: numbering, visibility, state transitions with their events,
 dispatching to agencies, and filing a new appeal."""
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -302,30 +302,47 @@ def file_ticket(
     """A business files an appeal: number it, record it, route it — one transaction."""
     if user.role != "enterprise" or user.enterprise is None:
         raise ServiceError(N_("只有企业用户可以提交诉求"), code="role")
+    return file_for(user.enterprise, user, kind=kind, topic=topic, title=title, description=description,
+                    district=district, urgent=urgent, public=public,
+                    contact_name=contact_name or user.enterprise.contact_name or user.display_name,
+                    contact_phone=contact_phone, files=files)
+
+
+def file_for(
+    enterprise, submitter: User | None, *, kind: str, topic: str, title: str, description: str,
+    district: str | None = None, urgent: bool = False, public: bool = False, contact_name: str | None = None,
+    contact_phone: str | None = None, files: Sequence = (), channel: dict | None = None,
+    also: Callable[[Ticket], None] | None = None,
+) -> Ticket:
+    """File an appeal of `enterprise`: by one of its users, or (submitter None) by a client
+    system such as an Open311 client, described by `channel` in the filing event. `also(ticket)`
+    adds the caller's own rows (e.g. the Open311 link) to the same transaction."""
     validate_appeal(kind, topic, title, description)
-    jurisdiction = db.session.get(Jurisdiction, user.enterprise.jurisdiction)
+    jurisdiction = db.session.get(Jurisdiction, enterprise.jurisdiction)
     at = utcnow()
     ticket = Ticket(
         number=next_number(jurisdiction, at), jurisdiction=jurisdiction.code,
-        enterprise_id=user.enterprise_id, submitter_id=user.id, kind=kind, topic=topic,
+        enterprise_id=enterprise.id, submitter_id=submitter.id if submitter else None, kind=kind, topic=topic,
         title=title.strip(), description=description.strip(), district=(district or "").strip() or None,
-        urgent=bool(urgent), public=bool(public),
-        contact_name=contact_name or user.enterprise.contact_name or user.display_name,
-        contact_phone=contact_phone or user.enterprise.phone, state="submitted", created_at=at,
+        urgent=bool(urgent), public=bool(public), contact_name=contact_name or enterprise.contact_name,
+        contact_phone=contact_phone or enterprise.phone, state="submitted", created_at=at,
     )
     try:
         db.session.add(ticket)
         db.session.flush()
-        filed = record(ticket, "file", user, at=at, details={"kind": kind, "topic": topic})
+        filed = record(ticket, "file", submitter, at=at,
+                       details={"kind": kind, "topic": topic, **({"channel": channel} if channel else {})})
         if files:
             from app.services import attachments
 
-            attachments.save_all(ticket, files, user, event=filed)
+            attachments.save_all(ticket, files, submitter, event=filed)
         route(ticket, at)
         notifications.notify(
             notifications.enterprise_users(ticket), ticket, "filed",
             N_("您的诉求已提交,工单号 %(n)s") % {"n": ticket.number},
         )
+        if also is not None:
+            also(ticket)
     except Exception:
         # A refused attachment (or anything else) leaves no half-filed ticket behind.
         db.session.rollback()
