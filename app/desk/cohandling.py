@@ -1,5 +1,6 @@
-"""Desk routes of shared handling: a co-agency signs its part and submits its opinion (协办),
-and the lead agency returns a misrouted ticket (退单). The panel `desk/_dispatch_actions.html`
+"""Desk routes of shared handling: a co-agency signs its part and submits its opinion (协办: the
+state machine's `co_sign` and `co_opinion` transitions, through app.services.dispatching), and the
+lead agency returns a misrouted ticket (退单). The panel `desk/_dispatch_actions.html`
 (included by the desk ticket page) gets its facts from the `dispatch_panel` template global."""
 from flask import abort, url_for
 from flask_babel import gettext as _
@@ -57,7 +58,8 @@ def dispatch_panel(ticket, user) -> dict:
         "can_return": dispatching.can_return(ticket, user),
         "return_reasons": workflow.RETURN_REASONS,
         "agencies": dispatching.agencies_of(ticket.jurisdiction) if is_lead else [],
-        "active": ticket.state in dispatching.ACTIVE_STATES,
+        # the states in which the state machine lets a co-agency act (docs/workflow.md)
+        "active": ticket.state in workflow.TRANSITIONS["co_opinion"].source,
     }
 
 

@@ -146,7 +146,7 @@ def request_suspension(user: User, ticket_id: int, question: str, reason: str) -
         raise ServiceError(N_("请填写需要再次挂起的理由"), code="reason")
     at = utcnow()
     lead = _lead(ticket)
-    core.apply(ticket, "request_suspension", user, note=reason, assignment=lead, at=at,
+    core.apply(ticket, "request_suspension", user, note=reason, assignment=lead, at=at, internal=True,
                context={"question": question, **suspension_facts(ticket, at)},
                details={"question": question})
     req = SuspensionRequest(ticket_id=ticket.id, assignment_id=lead.id, requested_by_id=user.id,
@@ -193,7 +193,7 @@ def decide_suspension(user: User, request_id: int, *, approve: bool, note: str) 
     if req.state != "pending":
         raise ServiceError(N_("该申请已处理,不能重复审批"), code="decided")
     at = utcnow()
-    core.apply(ticket, "decide_suspension", user, note=note, at=at, assignment=_lead(ticket),
+    core.apply(ticket, "decide_suspension", user, note=note, at=at, assignment=_lead(ticket), internal=True,
                context={"approve": bool(approve), "suspension_pending": True},
                details={"request_id": req.id, "approved": bool(approve)})
     req.state = "approved" if approve else "refused"

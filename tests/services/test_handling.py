@@ -386,3 +386,16 @@ def test_phone_visibility(w, monkeypatch):
     t = w.file()
     assert handling.may_see_phone(w.biz, t) and handling.may_see_phone(w.clerk, t)
     assert not handling.may_see_phone(w.other, t) and not handling.may_see_phone(w.supervisor, t)
+
+
+def test_suspension_requests_are_internal(w, monkeypatch):
+    route_to(monkeypatch)
+    t = w.file()
+    handling.sign(w.clerk, t.id)
+    for q in ("请补充营业执照", "请补充租赁合同"):
+        handling.suspend(w.clerk, t.id, q)
+        handling.resume(w.biz, t.id, "已上传")
+    req = handling.request_suspension(w.clerk, t.id, "请补充消防验收意见", "内部理由:消防意见须另行申请")
+    handling.decide_suspension(w.supervisor, req.id, approve=False, note="内部意见:材料可共享获取")
+    seen = [e.note or "" for e in handling.visible_events(w.biz, t)]
+    assert not any("内部" in n for n in seen)

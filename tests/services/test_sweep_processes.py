@@ -42,7 +42,8 @@ def dedicated_db():
 
 
 def _populate(url: str) -> None:
-    """N open, long-overdue assignments (every level of both clocks due: 6 each), made through clocks.start."""
+    """N open, long-overdue assignments (every level of the sign, contact and resolve clocks due: 2 + 2 + 5 = 9
+    each), made through clocks.start."""
     from flask_migrate import upgrade
 
     from app.domain.uscc import check_digit
@@ -78,6 +79,9 @@ def _populate(url: str) -> None:
         db.engine.dispose()
 
 
+LEVELS = 9  # per assignment: docs/workflow.md, the ladder of each clock
+
+
 def test_two_processes_never_double_fire(dedicated_db):
     _populate(dedicated_db)
     env = dict(os.environ, FLASK_APP="wsgi.py", DATABASE_URL=dedicated_db, APP_CONFIG="development")
@@ -88,15 +92,15 @@ def test_two_processes_never_double_fire(dedicated_db):
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
     fired = [int(o[0].split("fired ")[1].split(";")[0]) for o in outs]
-    assert sum(fired) == N * 6, outs  # each level once, shared between the two
+    assert sum(fired) == N * LEVELS, outs  # each level once, shared between the two
     engine = create_engine(dedicated_db)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM escalations")).scalar() == N * 6
+        assert conn.execute(text("SELECT count(*) FROM escalations")).scalar() == N * LEVELS
         assert conn.execute(text(
             "SELECT count(*) FROM (SELECT assignment_id, clock, level FROM escalations "
             "GROUP BY 1, 2, 3 HAVING count(*) > 1) d")).scalar() == 0
-        assert conn.execute(text("SELECT count(*) FROM ticket_events WHERE action = 'escalate'")).scalar() == N * 6
-        assert conn.execute(text("SELECT count(*) FROM notifications WHERE kind = 'escalate_remind'")).scalar() == 2 * N
+        assert conn.execute(text("SELECT count(*) FROM ticket_events WHERE action = 'escalate'")).scalar() == N * LEVELS
+        assert conn.execute(text("SELECT count(*) FROM notifications WHERE kind = 'escalate_remind'")).scalar() == 3 * N  # 3 reminders
         assert conn.execute(text(
             "SELECT count(*) FROM assignments WHERE next_check_at IS NOT NULL")).scalar() == 0
     engine.dispose()
