@@ -65,15 +65,20 @@ RULES: dict[str, Audience] = {
     "contact": _rule(ALL, STAFF),  # the clerk's summary of the call
     "sign": _rule(ALL),
     "auto_close": _rule(ALL),
+    "callback": _rule(ALL),  # 回访: the business's own rating, taken by telephone
+    "deadline_recalculated": _rule(ALL),  # the holiday notice moved a deadline (neutral wording)
     # addressed to the business: it reads the text
     "reject": _rule(ALL),  # 不予受理 with its reason
     "suspend": _rule(ALL),  # the question the business must answer
     "reply": _rule(ALL),
+    "terminate": _rule(ALL),  # 终止办理: the reason is shown to the business
     # between the agencies, the centre and the supervision office
     "return": _rule(STAFF),
     "reject_return": _rule(STAFF),
     "request_extension": _rule(STAFF),
     "decide_extension": _rule(STAFF),
+    "request_suspension": _rule(STAFF),  # a suspension beyond the cap, asked of the supervision office
+    "decide_suspension": _rule(STAFF),
     "escalate": _rule(STAFF),
     "co_sign": _rule(STAFF),
     "co_opinion": _rule(STAFF),
@@ -150,6 +155,10 @@ NOTIFICATION_EVENT = {
     "exclusion_requested": "request_exclusion",
     "exclusion_decided": "decide_exclusion",
     "escalated": "escalate",
+    "terminated": "terminate",
+    "callback": "callback",
+    "suspension_requested": "request_suspension",
+    "suspension_decided": "decide_suspension",
 }
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, select
 
-from app.domain import workflow
+from app.domain import audience, workflow
 from app.domain.topics import KINDS, TITLE_MAX, TOPICS
 from app.domain.uscc import is_valid_uscc, normalize_uscc
 from app.extensions import db
@@ -322,12 +322,13 @@ def updates(key: Open311Key, args) -> list[dict]:
         .where(Open311Request.key_id == key.id, TicketEvent.internal.is_(False),
                TicketEvent.created_at >= start, TicketEvent.created_at <= end)
         .order_by(TicketEvent.id).limit(LIMIT)).all()
-    # TODO(integrator): filter through visible_events(ticket, viewer) with the business audience
-    # once engineer C's audience filter is merged; today "not internal" is the business's view.
+    # the business's view of each event: its audience (app.domain.audience), text only where it reads it
     return [{"update_id": str(e.id), "service_request_id": t.number,
              "status": EXTENDED_STATUS.get(e.to_state or t.state, "open"),
-             "updated_datetime": iso(e.created_at), "description": e.note or "", "media_url": ""}
-            for e, t in rows]
+             "updated_datetime": iso(e.created_at),
+             "description": (e.note or "") if audience.reads_text(e.action, audience.BUSINESS) else "",
+             "media_url": ""}
+            for e, t in rows if audience.sees_event(e.action, audience.BUSINESS)]
 
 
 @transaction

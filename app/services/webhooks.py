@@ -19,6 +19,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from app.domain import audience
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -132,16 +133,16 @@ def payload(ev: TicketEvent, ticket: Ticket) -> dict:
 
 def _audience(conn, ev: TicketEvent) -> set[int]:
     """Agencies whose endpoints get `ev`: those holding an active assignment of the ticket, and the
-    event's own agency; an internal event only its own agency (as on the timeline).
-
-    TODO(integrator): switch to app.services.tickets.visible_events once the audience filter is in."""
+    event's own agency, each only where the event's audience reaches it (app.domain.audience, as on
+    the timeline); an internal event only its own agency."""
     holders = set(conn.scalars(select(Assignment.agency_id).where(
         Assignment.ticket_id == ev.ticket_id, Assignment.active.is_(True))))
     if ev.internal:
-        return {ev.agency_id} if ev.agency_id is not None else set()
+        holders = set()
     if ev.agency_id is not None:
         holders.add(ev.agency_id)
-    return holders
+    return {a for a in holders
+            if audience.sees_event(ev.action, audience.AGENCY, concerns_viewer=a == ev.agency_id)}
 
 
 @sa_event.listens_for(Session, "after_flush")
@@ -159,9 +160,11 @@ def _outbox(session, flush_context):
         if not agencies:
             continue
         ticket = ev.ticket if ev.ticket is not None else session.get(Ticket, ev.ticket_id)
-        body = payload(ev, ticket)
-        for ep_id in conn.scalars(select(WebhookEndpoint.id).where(
+        for ep_id, agency_id in conn.execute(select(WebhookEndpoint.id, WebhookEndpoint.agency_id).where(
                 WebhookEndpoint.agency_id.in_(agencies), WebhookEndpoint.active.is_(True))):
+            body = payload(ev, ticket)
+            if not audience.reads_text(ev.action, audience.AGENCY, concerns_viewer=agency_id == ev.agency_id):
+                body["event"]["note"] = None
             rows.append({"endpoint_id": ep_id, "event_id": ev.id, "payload": body, "state": "pending",
                          "attempts": 0, "next_attempt_at": now, "created_at": now})
     if rows:

@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = "0010"
-down_revision = "0003"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

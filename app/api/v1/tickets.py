@@ -226,9 +226,7 @@ def ticket_events(ticket_id: int):
     t = _visible(ticket_id)
     if t is None:
         return _not_found()
-    # TODO(integrator): use app.services.tickets.visible_events(ticket, viewer) once engineer C's
-    # audience filter is merged (the pages switch at the same time).
-    return jsonify(items=[ser.event(e) for e in handling.visible_events(g.api_user, t)])
+    return jsonify(items=[ser.event(e) for e in core.visible_events(g.api_user, t)])
 
 
 @bp.post("/tickets/<int:ticket_id>/<action>")
