@@ -11,7 +11,7 @@ from app.models.catalog import (  # noqa: F401
     Section,
 )
 from app.models.evaluation import EvaluationChange, EvaluationPeriod, Scorecard  # noqa: F401
-from app.models.notifications import Notification, OutboxEmail  # noqa: F401
+from app.models.notifications import InboxState, Notification, OutboxEmail  # noqa: F401
 from app.models.sla import (  # noqa: F401
     CalendarDay,
     CalendarYear,
