@@ -53,6 +53,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(supervision_bp, url_prefix="/supervision")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")
+    from app.api.views import metrics
+
+    app.add_url_rule("/metrics", "metrics", metrics)
 
 
 def register_errorhandlers(app: Flask) -> None:

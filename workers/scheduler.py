@@ -9,7 +9,7 @@ import signal
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from app import create_app
+from app import create_app, logs
 from app.services import jobs
 from config import CONFIGS
 
@@ -25,7 +25,8 @@ def build(app) -> BlockingScheduler:
             with app.app_context():
                 try:
                     result = job.func()
-                    log.info("%s: %s", job.name, result)
+                    # Every minute: kept out of the console unless LOG_LEVEL=DEBUG.
+                    log.debug("%s: %s", job.name, result)
                 except Exception:  # one failing job must not stop the others
                     log.exception("%s failed", job.name)
 
@@ -36,7 +37,7 @@ def build(app) -> BlockingScheduler:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s")
+    logs.configure("scheduler")
     app = create_app(CONFIGS[os.environ.get("APP_CONFIG", "development")])
     scheduler = build(app)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))

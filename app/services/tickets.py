@@ -13,7 +13,7 @@ from app.domain.routing.models import RoutingInputError
 from app.domain.topics import DESCRIPTION_MAX, DESCRIPTION_MIN, KINDS, TITLE_MAX, TOPICS
 from app.extensions import db
 from app.models import Agency, Assignment, Jurisdiction, Ticket, TicketEvent, TicketSequence, User, utcnow
-from app.services import N_, NotFound, ServiceError, clocks, commit, notifications, routing
+from app.services import N_, NotFound, ServiceError, clocks, commit, metrics, notifications, routing
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STAFF_OF_AGENCY = ("clerk", "agency_admin")
@@ -250,6 +250,14 @@ def file_ticket(
     if user.role != "enterprise" or user.enterprise is None:
         raise ServiceError(N_("只有企业用户可以提交诉求"), code="role")
     validate_appeal(kind, topic, title, description)
+    with metrics.timing_filing():
+        return _file(user, kind=kind, topic=topic, title=title, description=description, district=district,
+                     urgent=urgent, public=public, contact_name=contact_name, contact_phone=contact_phone,
+                     files=files)
+
+
+def _file(user: User, *, kind, topic, title, description, district, urgent, public, contact_name,
+          contact_phone, files) -> Ticket:
     jurisdiction = db.session.get(Jurisdiction, user.enterprise.jurisdiction)
     at = utcnow()
     ticket = Ticket(
