@@ -6,6 +6,7 @@ from the CLI (`flask sla sweep`, …). Run: `python -m workers.scheduler`.
 import logging
 import os
 import signal
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -31,8 +32,9 @@ def build(app) -> BlockingScheduler:
                     log.exception("%s failed", job.name)
 
         # coalesce + max_instances=1: a slow sweep is never run twice at once in this process.
+        # First run at start: a restarted (or added) scheduler catches up at once.
         scheduler.add_job(run, "interval", seconds=job.seconds, id=job.name, name=job.name, coalesce=True,
-                          max_instances=1)
+                          max_instances=1, next_run_time=datetime.now(UTC))
     return scheduler
 
 
