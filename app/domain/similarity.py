@@ -9,8 +9,8 @@ import re
 
 from app.domain.routing.normalize import normalize
 
-#: PostgreSQL compares the title and this many leading characters of the description with
-#: pg_trgm trigrams (the GIN index of migration 0009 holds exactly that expression).
+#: PostgreSQL scores the title and this many leading characters of the description with
+#: pg_trgm trigrams (candidates found by the title's GIN index, migration 0009).
 DUP_TEXT_CHARS = 200
 
 # Letters, digits and CJK ideographs count; punctuation and spaces do not.

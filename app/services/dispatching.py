@@ -408,9 +408,9 @@ def similar_open_tickets(enterprise_id: int, title: str, text: str, days: int = 
     """The business's own open tickets of the last `days` days whose text looks like this one,
     most similar first.
 
-    PostgreSQL: trigram similarity (pg_trgm) over the GIN index on (enterprise, title and the
-    start of the description) — the index yields only the business's tickets that share enough
-    trigrams, so the cost follows how many look alike, not how many are open. SQLite (embedded):
+    PostgreSQL: trigram similarity (pg_trgm) over the GIN index on (enterprise, title) — the
+    index yields only the business's tickets whose titles share enough trigrams, so the cost
+    follows how many look alike, not how many are open. SQLite (embedded):
     character-bigram Jaccard in Python over the newest SIMILAR_SCAN open tickets (see
     app.domain.similarity). The two scales differ slightly; both are 0..1 with the same threshold.
     """
@@ -435,18 +435,19 @@ def similar_open_tickets(enterprise_id: int, title: str, text: str, days: int = 
 
 def _similar_trigram(enterprise_id: int, title: str, text: str, since: datetime, limit: int,
                      exclude_id: int | None, min_score: float) -> list[Similar]:
-    # The same expression as the index ix_tickets_similar_trgm (migration 0009).
+    # Candidates come from the GIN index ix_tickets_similar_trgm (enterprise, title trigrams):
+    # titles alike (`%`) or the new title found within a stored one (`<%`); they are then scored
+    # on the title and on the whole text (title and the start of the description).
     whole = (Ticket.title.op("||")(literal_column("' '"))
              .op("||")(func.left(Ticket.description, literal_column(str(DUP_TEXT_CHARS)))))
-    probe = f"{title.strip()} {text.strip()[:DUP_TEXT_CHARS]}"
-    score = func.greatest(func.similarity(Ticket.title, title.strip()), func.similarity(whole, probe))
-    # `%` (whole text alike) and `<%` (the title found within the text) are pg_trgm's indexable
-    # "similar enough", at the thresholds set for this transaction: both use the one GIN index.
+    title = title.strip()
+    probe = f"{title} {text.strip()[:DUP_TEXT_CHARS]}"
+    score = func.greatest(func.similarity(Ticket.title, title), func.similarity(whole, probe))
     db.session.execute(select(func.set_config("pg_trgm.similarity_threshold", str(min_score), True),
                               func.set_config("pg_trgm.word_similarity_threshold", str(min_score), True)))
     query = (select(Ticket, score.label("score"))
              .where(Ticket.enterprise_id == enterprise_id,
-                    or_(whole.op("%")(probe), literal(title.strip()).op("<%")(whole)),
+                    or_(Ticket.title.op("%")(title), literal(title).op("<%")(Ticket.title)),
                     Ticket.state.in_(sorted(workflow.OPEN_STATES)), Ticket.created_at >= since)
              .order_by(score.desc(), Ticket.id.desc()).limit(limit))
     if exclude_id:
