@@ -44,3 +44,15 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    # Build the router (catalog, jieba dictionary) before the worker takes requests, so no user
+    # waits for it; a database not yet migrated only postpones that to the first filing.
+    try:
+        from app.services import routing
+
+        with worker.wsgi.app_context():
+            routing.router()
+    except Exception:  # noqa: BLE001
+        worker.log.warning("router not built at start; it will be built on the first filing")

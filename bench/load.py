@@ -9,8 +9,8 @@ working calendar through the services, then writes with COPY:
 * per agency 2 clerks and 1 agency admin, per city 1 dispatcher and 1 supervisor
   (usernames clerk<agency id>a/b, admin<agency id>, disp_<city>, sup_<city>);
 * N/50 businesses with one account each (biz1, biz2 …); every account's password is `password123`;
-* N tickets over the last 365 days, titles and texts drawn from the catalog's measures, 80 % closed,
-  20 % open (dispatched or in progress); a quarter of them at one busy agency (the benchmark's
+* N tickets, titles and texts drawn from the catalog's measures, 80 % closed over the last 365 days,
+  20 % open (dispatched or in progress) from the last 25 days; a quarter of them at one busy agency (the benchmark's
   clerk, `clerk<busy>a`, as in the issue's measurement), the rest spread over the agencies;
 * one lead assignment per ticket, two events (file, route), two notifications (the business's
   "filed", the agency's "dispatched" — one row each, as the app writes them).
@@ -111,7 +111,7 @@ def fill(url: str, total: int, pw: str, seed: int = 13) -> dict:
     cur.execute("SELECT id, jurisdiction, name FROM agencies WHERE active AND NOT collective ORDER BY id")
     agencies = cur.fetchall()
     by_city = {c: [a for a in agencies if a[1] == c] for c, _ in cities}
-    cur.execute("SELECT m.title, left(m.body, 300), p.jurisdiction, r.agency_id FROM measures m "
+    cur.execute("SELECT m.title, left(m.body, 150), p.jurisdiction, r.agency_id FROM measures m "
                 "JOIN plans p ON p.id = m.plan_id JOIN responsibilities r ON r.measure_id = m.id "
                 "WHERE r.role = 'lead'")
     measures = cur.fetchall()
@@ -173,9 +173,11 @@ def fill(url: str, total: int, pw: str, seed: int = 13) -> dict:
             agency = agencies[rnd.randrange(len(agencies))]
         city = agency[1]
         ent = rnd.choice(ents_by_city.get(city) or ents_by_city[first_city])
-        created = now - timedelta(days=1 + rnd.random() * 364)
+        is_open = rnd.random() < OPEN_SHARE
+        # Open tickets are recent (the last 25 days, as a working desk's are); closed ones span the year.
+        created = now - timedelta(days=1 + rnd.random() * (24 if is_open else 364))
         title, body = rnd.choice(texts_by_agency.get(agency[0]) or all_texts)
-        plan.append((tid, city, ent, agency[0], created, rnd.random() < OPEN_SHARE, title, body))
+        plan.append((tid, city, ent, agency[0], created, is_open, title, body))
     plan.sort(key=lambda p: p[4])  # ids follow filing time, as in production
     agency_names = {a[0]: a[2] for a in agencies}
 
@@ -195,43 +197,37 @@ def fill(url: str, total: int, pw: str, seed: int = 13) -> dict:
                           "urgent", "public", "state", "lead_agency_id", "routing", "return_count", "reopen_count",
                           "excluded", "created_at", "updated_at", "version", "closed_at"], tickets())
 
-    def assignments():
-        for new_id, (_, _c, _e, agency, created, is_open, _t, _b) in enumerate(plan, start=1):
-            due = created + timedelta(days=20 + rnd.random() * 10)
-            signed = created + timedelta(hours=2) if new_id % 2 == 0 or not is_open else None
-            yield (new_id, new_id, agency, "lead", "dispatched" if is_open and signed is None else "signed",
-                   "t" if is_open else "f", 0, created.isoformat(), signed.isoformat() if signed else None,
-                   (created + timedelta(hours=4)).isoformat(), (created + timedelta(days=1)).isoformat(),
-                   due.isoformat(), 0, (now + timedelta(days=400)).isoformat() if is_open else None,
-                   None if is_open else (created + timedelta(days=10)).isoformat())
-
-    copy(cur, "assignments", ["id", "ticket_id", "agency_id", "role", "state", "active", "cycle", "created_at",
-                              "signed_at", "sign_due_at", "contact_due_at", "resolve_due_at", "extension_days",
-                              "next_check_at", "ended_at"], assignments())
-
-    def events():
-        eid = 0
-        for new_id, (_, _c, _e, agency, created, _o, _t, _b) in enumerate(plan, start=1):
-            c = created.isoformat()
-            eid += 1
-            yield (eid, new_id, None, None, None, "enterprise", "file", "submitted", "submitted", None, "{}", "f", c)
-            eid += 1
-            yield (eid, new_id, new_id, agency, None, "system", "route", "submitted", "dispatched", "自动派单", "{}", "f", c)
-
-    copy(cur, "ticket_events", ["id", "ticket_id", "assignment_id", "agency_id", "actor_id", "actor_role", "action",
-                                "from_state", "to_state", "note", "details", "internal", "created_at"], events())
-
-    def notes():
-        nid = 0
-        for new_id, (_, _c, ent, agency, created, _o, title, _b) in enumerate(plan, start=1):
-            c = created.isoformat()
-            nid += 1
-            yield (nid, f"e:{ent}", None, new_id, "filed", f"您的诉求已提交:{title[:40]}", c)
-            nid += 1
-            yield (nid, f"a:{agency}", None, new_id, "dispatched", f"新工单:{title[:40]}(主办)", c)
-
-    copy(cur, "notifications", ["id", "audience", "except_user_id", "ticket_id", "kind", "message", "created_at"],
-         notes())
+    # The rows that follow from each ticket are derived in the database, set-based (one
+    # INSERT … SELECT each), which is several times faster than shipping them through COPY.
+    t_derived = time.perf_counter()
+    cur.execute("""
+        INSERT INTO assignments (id, ticket_id, agency_id, role, state, active, cycle, created_at, signed_at,
+                                 sign_due_at, contact_due_at, resolve_due_at, extension_days, next_check_at, ended_at)
+        SELECT id, id, lead_agency_id, 'lead',
+               CASE WHEN state = 'dispatched' THEN 'dispatched' ELSE 'signed' END, state <> 'closed', 0,
+               created_at, CASE WHEN state <> 'dispatched' THEN created_at + interval '2 hours' END,
+               created_at + interval '4 hours', created_at + interval '1 day',
+               created_at + (20 + id % 10) * interval '1 day' + (id % 600) * interval '1 minute', 0,
+               CASE WHEN state <> 'closed' THEN now() + interval '400 days' END,
+               CASE WHEN state = 'closed' THEN created_at + interval '10 days' END
+        FROM tickets""")
+    cur.execute("""
+        INSERT INTO ticket_events (id, ticket_id, assignment_id, agency_id, actor_id, actor_role, action,
+                                   from_state, to_state, note, details, internal, created_at)
+        SELECT 2 * id - 1, id, NULL::int, NULL::int, NULL::int, 'enterprise', 'file', 'submitted', 'submitted', NULL, '{}',
+               false, created_at FROM tickets
+        UNION ALL
+        SELECT 2 * id, id, id, lead_agency_id, NULL::int, 'system', 'route', 'submitted', 'dispatched', '自动派单',
+               '{}', false, created_at FROM tickets""")
+    cur.execute("""
+        INSERT INTO notifications (id, audience, except_user_id, ticket_id, kind, message, created_at)
+        SELECT 2 * id - 1, 'e:' || enterprise_id, NULL::int, id, 'filed', '您的诉求已提交:' || left(title, 40),
+               created_at FROM tickets
+        UNION ALL
+        SELECT 2 * id, 'a:' || lead_agency_id, NULL::int, id, 'dispatched', '新工单:' || left(title, 40) || '(主办)',
+               created_at FROM tickets""")
+    print(f"  assignments, events, notifications derived in {time.perf_counter() - t_derived:.1f} s",
+          file=sys.stderr)
     for table, column in (("enterprises", "id"), ("users", "id"), ("tickets", "id"), ("assignments", "id"),
                           ("ticket_events", "id"), ("notifications", "id")):
         cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), (SELECT max({column}) FROM {table}))")
