@@ -214,11 +214,11 @@ def fill(url: str, total: int, pw: str, seed: int = 13) -> dict:
     cur.execute("""
         INSERT INTO ticket_events (id, ticket_id, assignment_id, agency_id, actor_id, actor_role, action,
                                    from_state, to_state, note, details, internal, created_at)
-        SELECT 2 * id - 1, id, NULL::int, NULL::int, NULL::int, 'enterprise', 'file', 'submitted', 'submitted', NULL, '{}',
+        SELECT 2 * id - 1, id, NULL::int, NULL::int, NULL::int, 'enterprise', 'file', 'submitted', 'submitted', NULL, '{}'::json,
                false, created_at FROM tickets
         UNION ALL
         SELECT 2 * id, id, id, lead_agency_id, NULL::int, 'system', 'route', 'submitted', 'dispatched', '自动派单',
-               '{}', false, created_at FROM tickets""")
+               '{}'::json, false, created_at FROM tickets""")
     cur.execute("""
         INSERT INTO notifications (id, audience, except_user_id, ticket_id, kind, message, created_at)
         SELECT 2 * id - 1, 'e:' || enterprise_id, NULL::int, id, 'filed', '您的诉求已提交:' || left(title, 40),

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, literal, literal_column, or_, select
+from sqlalchemy import func, literal_column, select
 
 from app.domain import workflow
 from app.domain.similarity import DUP_TEXT_CHARS, bigrams, jaccard
@@ -436,18 +436,17 @@ def similar_open_tickets(enterprise_id: int, title: str, text: str, days: int = 
 def _similar_trigram(enterprise_id: int, title: str, text: str, since: datetime, limit: int,
                      exclude_id: int | None, min_score: float) -> list[Similar]:
     # Candidates come from the GIN index ix_tickets_similar_trgm (enterprise, title trigrams):
-    # titles alike (`%`) or the new title found within a stored one (`<%`); they are then scored
-    # on the title and on the whole text (title and the start of the description).
+    # titles alike (`%`); they are then scored on the title and on the whole text (title and the
+    # start of the description).
     whole = (Ticket.title.op("||")(literal_column("' '"))
              .op("||")(func.left(Ticket.description, literal_column(str(DUP_TEXT_CHARS)))))
     title = title.strip()
     probe = f"{title} {text.strip()[:DUP_TEXT_CHARS]}"
     score = func.greatest(func.similarity(Ticket.title, title), func.similarity(whole, probe))
-    db.session.execute(select(func.set_config("pg_trgm.similarity_threshold", str(min_score), True),
-                              func.set_config("pg_trgm.word_similarity_threshold", str(min_score), True)))
+    db.session.execute(select(func.set_config("pg_trgm.similarity_threshold", str(min_score), True)))
     query = (select(Ticket, score.label("score"))
              .where(Ticket.enterprise_id == enterprise_id,
-                    or_(Ticket.title.op("%")(title), literal(title).op("<%")(Ticket.title)),
+                    Ticket.title.op("%")(title),
                     Ticket.state.in_(sorted(workflow.OPEN_STATES)), Ticket.created_at >= since)
              .order_by(score.desc(), Ticket.id.desc()).limit(limit))
     if exclude_id:
