@@ -38,6 +38,7 @@ class Config:
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
     SMTP_SENDER = os.environ.get("SMTP_SENDER", "desk@localhost")
     SCHEDULER_INTERVAL_SECONDS = 60
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # Sessions (docs/security.md): idle timeout by kind of user, and an absolute limit after login.

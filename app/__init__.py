@@ -59,6 +59,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(open311_bp, url_prefix="/open311/v2")
     app.register_blueprint(integrations_bp)
+    from app.api.views import metrics
+
+    app.add_url_rule("/metrics", "metrics", metrics)
 
 
 def register_security(app: Flask) -> None:

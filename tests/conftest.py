@@ -158,3 +158,12 @@ def make_user(db, make_city):
         return user
 
     return make
+
+
+def received(user, kind: str | None = None, ticket_id: int | None = None, prefix: str | None = None) -> list:
+    """The notifications `user` reads in the inbox (optionally of one kind / ticket / kind prefix)."""
+    from app.services import notifications
+
+    rows, _ = notifications.inbox(user, size=10_000)
+    return [n for n in rows if (kind is None or n.kind == kind) and (ticket_id is None or n.ticket_id == ticket_id)
+            and (prefix is None or n.kind.startswith(prefix))]

@@ -1,4 +1,5 @@
-"""`make run`: the web app on 127.0.0.1:5000 and the scheduler, together; Ctrl-C stops both."""
+"""`make run`: the web app under gunicorn (gunicorn.conf.py) on 127.0.0.1:5000 and the scheduler,
+together; Ctrl-C stops both. `flask run` remains for debugging (reloader, debugger)."""
 import os
 import signal
 import subprocess
@@ -13,8 +14,7 @@ def main() -> int:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     procs = [
-        subprocess.Popen([py, "-m", "flask", "run", "--host", "127.0.0.1", "--port", "5000"], env=env,
-                         preexec_fn=child_defaults),
+        subprocess.Popen([py, "-m", "gunicorn", "-c", "gunicorn.conf.py"], env=env, preexec_fn=child_defaults),
         subprocess.Popen([py, "-m", "workers.scheduler"], env=env, preexec_fn=child_defaults),
     ]
     code = 0

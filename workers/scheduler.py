@@ -5,10 +5,11 @@ from the CLI (`flask sla sweep`, …). Run: `python -m workers.scheduler`.
 """
 import logging
 import signal
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from app import create_app
+from app import create_app, logs
 from app.services import jobs
 from config import from_env
 
@@ -24,18 +25,20 @@ def build(app) -> BlockingScheduler:
             with app.app_context():
                 try:
                     result = job.func()
-                    log.info("%s: %s", job.name, result)
+                    # Every minute: kept out of the console unless LOG_LEVEL=DEBUG.
+                    log.debug("%s: %s", job.name, result)
                 except Exception:  # one failing job must not stop the others
                     log.exception("%s failed", job.name)
 
         # coalesce + max_instances=1: a slow sweep is never run twice at once in this process.
+        # First run at start: a restarted (or added) scheduler catches up at once.
         scheduler.add_job(run, "interval", seconds=job.seconds, id=job.name, name=job.name, coalesce=True,
-                          max_instances=1)
+                          max_instances=1, next_run_time=datetime.now(UTC))
     return scheduler
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s")
+    logs.configure("scheduler")
     app = create_app(from_env())
     scheduler = build(app)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))

@@ -15,22 +15,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from app.auth import bp
-from app.models import Notification
 from app.services import NotFound, attachments, notifications
-from app.services.paging import newest_first
 
 
 @bp.route("/inbox")
 @login_required
 def inbox():
     """My notifications, newest first, paginated by id."""
-    rows, next_before = newest_first(
-        select(Notification).where(Notification.user_id == current_user.id), Notification.id,
-        request.args.get("before", type=int), current_app.config["PAGE_SIZE"])
-    return render_template("auth/inbox.html", notes=rows, unread=notifications.unread_count(current_user),
+    rows, next_before = notifications.inbox(current_user, request.args.get("before", type=int),
+                                            current_app.config["PAGE_SIZE"])
+    return render_template("auth/inbox.html", notes=rows, read_upto=notifications.read_upto(current_user),
                            form=FlaskForm(), next_before=next_before)
 
 

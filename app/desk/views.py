@@ -1,10 +1,8 @@
 """The agency desk: the agency's queue and the handling actions on one ticket."""
-from datetime import datetime
 
 from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, or_, select
 
 from app.desk import bp
 from app.desk.forms import (
@@ -18,8 +16,7 @@ from app.desk.forms import (
     SuspensionRequestForm,
 )
 from app.domain.topics import TOPICS
-from app.extensions import db
-from app.models import Assignment, Ticket, utcnow
+from app.models import Ticket, utcnow
 from app.services import (
     NotFound,
     attachments,
@@ -27,6 +24,7 @@ from app.services import (
     clocks,
     handling,
     notifications,
+    queues,
 )
 from app.services import tickets as core
 from app.web.access import roles_required
@@ -35,57 +33,15 @@ from app.web.actions import run_action
 STAFF = ("clerk", "agency_admin")
 
 
-def _status(assignment, now):
-    # clocks.status is being added by another engineer; pages must render without it.
-    return getattr(clocks, "status", lambda a, n: None)(assignment, now)
-
-
-def _cursor(value: str | None) -> tuple[datetime, int] | None:
-    """`after` = "<iso due>_<assignment id>" of the last row shown."""
-    if not value or "_" not in value:
-        return None
-    due, _sep, ident = value.rpartition("_")
-    try:
-        at, ident = datetime.fromisoformat(due), int(ident)
-    except ValueError:
-        return None
-    # A cursor we wrote is UTC-aware, of a sane year, with an id the databases can hold.
-    if at.tzinfo is None or not 2000 <= at.year <= 2100 or not 0 < ident < 2**31:
-        return None
-    return at, ident
-
-
 @bp.route("/")
 @roles_required(*STAFF)
 def index():
     """The agency's queue: tickets with an active assignment of my agency, by resolve deadline."""
     form = QueueFilterForm(request.args)
-    size = current_app.config["PAGE_SIZE"]
-    query = (select(Assignment, Ticket).join(Ticket, Assignment.ticket_id == Ticket.id)
-             .where(Assignment.agency_id == current_user.agency_id, Assignment.active.is_(True)))
-    if form.state.data:
-        query = query.where(Ticket.state == form.state.data)
-    if form.kind.data:
-        query = query.where(Ticket.kind == form.kind.data)
-    if form.topic.data:
-        query = query.where(Ticket.topic == form.topic.data)
-    if form.mine.data:
-        query = query.where(Assignment.clerk_id == current_user.id)
-    after = _cursor(request.args.get("after"))
-    if after:
-        due, ident = after
-        query = query.where(or_(Assignment.resolve_due_at > due,
-                                and_(Assignment.resolve_due_at == due, Assignment.id > ident)))
-    rows = db.session.execute(
-        query.order_by(Assignment.resolve_due_at, Assignment.id).limit(size + 1)).all()
-    more = len(rows) > size
-    rows = rows[:size]
-    now = utcnow()
-    items = [(a, t, _status(a, now)) for a, t in rows]
-    next_after = None
-    if more and rows[-1][0].resolve_due_at is not None:
-        last = rows[-1][0]
-        next_after = f"{last.resolve_due_at.isoformat()}_{last.id}"
+    page = queues.agency_queue(current_user, state=form.state.data, kind=form.kind.data, topic=form.topic.data,
+                               mine=bool(form.mine.data), after=request.args.get("after"),
+                               size=current_app.config["PAGE_SIZE"])
+    items, next_after = page.items, page.next_after
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     return render_template("desk/index.html", form=form, items=items, next_after=next_after,
                            args=args, topics=TOPICS)
@@ -123,7 +79,7 @@ def ticket(ticket_id: int):
         "desk/ticket.html", t=t, ticket=t, events=core.visible_events(current_user, t),
         limited=core.access(current_user, t) != core.FULL,
         files=attachments.visible(current_user, t), assignment=current,
-        status=_status(current, utcnow()) if current is not None and current.active else None,
+        status=clocks.status(current, utcnow()) if current is not None and current.active else None,
         is_owner=core.is_owner(current_user, t), show_phone=handling.may_see_phone(current_user, t),
         suspension=handling.open_suspension(t) if core.access(current_user, t) == core.FULL else None,
         routing=t.routing or {}, topics=TOPICS,

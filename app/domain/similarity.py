@@ -9,6 +9,10 @@ import re
 
 from app.domain.routing.normalize import normalize
 
+#: PostgreSQL scores the title and this many leading characters of the description with
+#: pg_trgm trigrams (candidates found by the title's GIN index, migration 0009).
+DUP_TEXT_CHARS = 200
+
 # Letters, digits and CJK ideographs count; punctuation and spaces do not.
 _KEEP = re.compile(r"[0-9a-z\u4e00-\u9fff]+")
 

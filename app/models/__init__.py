@@ -20,7 +20,7 @@ from app.models.integration import (  # noqa: F401
     WebhookDelivery,
     WebhookEndpoint,
 )
-from app.models.notifications import Notification, OutboxEmail  # noqa: F401
+from app.models.notifications import InboxState, Notification, OutboxEmail  # noqa: F401
 from app.models.sla import (  # noqa: F401
     CalendarDay,
     CalendarYear,

@@ -66,6 +66,10 @@ class Ticket(db.Model):
         Index("ix_tickets_lead_agency_state", "lead_agency_id", "state", "id"),
         Index("ix_tickets_jurisdiction_state", "jurisdiction", "state", "id"),
         Index("ix_tickets_created_at", "jurisdiction", "created_at"),
+        # The duplicate check's trigram index on PostgreSQL (pg_trgm + btree_gin); on SQLite a
+        # plain index (the check compares in Python there, see dispatching.similar_open_tickets).
+        Index("ix_tickets_similar_trgm", "enterprise_id", "title", postgresql_using="gin",
+              postgresql_ops={"title": "gin_trgm_ops"}),
     )
 
 

@@ -40,10 +40,14 @@ def _limit(raw, fallback: sla.Limit) -> sla.Limit:
 
 def policy_of(jurisdiction: str, kind: str, urgent: bool) -> sla.SlaPolicy:
     """The policy for a jurisdiction × kind × urgency: an SlaPolicy row overrides the defaults per limit."""
-    base = sla.default_policy(kind, bool(urgent))
     row = db.session.scalar(select(SlaPolicy).where(
         SlaPolicy.jurisdiction == jurisdiction, SlaPolicy.kind == kind, SlaPolicy.urgent.is_(bool(urgent))
     ))
+    return _policy_from(row, kind, urgent)
+
+
+def _policy_from(row: SlaPolicy | None, kind: str, urgent: bool) -> sla.SlaPolicy:
+    base = sla.default_policy(kind, bool(urgent))
     if row is None:
         return base
     limits = row.limits or {}
@@ -262,12 +266,41 @@ def status(assignment: Assignment, now: datetime | None = None) -> dict | None:
 
     Returns dict(light, hours_left, due, paused, clock), or None when no clock runs.
     """
+    return statuses([assignment], now)[0]
+
+
+def statuses(assignments: list[Assignment], now: datetime | None = None) -> list[dict | None]:
+    """:func:`status` of a page of assignments in a constant number of queries: one for all
+    their tickets' suspensions, one for the policies, one per jurisdiction's calendar check."""
     from app.models import utcnow
 
     now = now or utcnow()
-    if not assignment.active:
-        return None
-    c = clocks_of(assignment)
+    live = [a for a in assignments if a.active]
+    ticket_ids = {a.ticket_id for a in live}
+    pauses: dict[int, list[sla.Pause]] = {tid: [] for tid in ticket_ids}
+    if ticket_ids:
+        for tid, s, e in db.session.execute(select(Suspension.ticket_id, Suspension.started_at, Suspension.ended_at)
+                                            .where(Suspension.ticket_id.in_(ticket_ids))):
+            pauses[tid].append((s, e))
+    policies: dict[tuple, sla.SlaPolicy] = {}
+    keys = {(a.ticket.jurisdiction, a.ticket.kind, bool(a.ticket.urgent)) for a in live}
+    if keys:
+        rows = {(r.jurisdiction, r.kind, bool(r.urgent)): r for r in db.session.scalars(
+            select(SlaPolicy).where(SlaPolicy.jurisdiction.in_({k[0] for k in keys})))}
+        policies = {k: _policy_from(rows.get(k), *k[1:]) for k in keys}
+    cals = {j: calendar_for(j) for j in {k[0] for k in keys}}
+    out: list[dict | None] = []
+    for a in assignments:
+        if not a.active:
+            out.append(None)
+            continue
+        t = a.ticket
+        c = Clocks(a, cals[t.jurisdiction], policies[(t.jurisdiction, t.kind, bool(t.urgent))], pauses[a.ticket_id])
+        out.append(_light(a, c, now))
+    return out
+
+
+def _light(assignment: Assignment, c: Clocks, now: datetime) -> dict | None:
     if assignment.signed_at is None:
         name, clock = "sign", c.sign
     elif assignment.replied_at is None and assignment.opinion_at is None:

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.domain import workflow
-from app.domain.similarity import bigrams, jaccard
+from app.domain.similarity import DUP_TEXT_CHARS, bigrams, jaccard
 from app.extensions import db
 from app.models import Agency, Assignment, Ticket, TicketReturn, User, utcnow
 from app.services import (
@@ -162,7 +162,7 @@ def reject(ticket: Ticket, reason: str, actor: User, version: int | None = None)
     ticket.dispatch_reason = None
     ticket.closed_at = at
     notifications.notify(
-        notifications.enterprise_users(ticket), ticket, "rejected",
+        [notifications.to_filer(ticket)], ticket, "rejected",
         N_("您的诉求 %(n)s 不予受理:%(r)s") % {"n": ticket.number, "r": reason},
     )
     commit()
@@ -210,9 +210,9 @@ def merge(ticket: Ticket, target: Ticket | None, actor: User, note: str | None =
     tickets.record(target, "merged_in", actor, at=at, note=note,
                    details={"duplicate": ticket.number, "duplicate_id": ticket.id})
     msg = N_("工单 %(d)s 与 %(t)s 为重复诉求,已合并至 %(t)s 办理") % {"d": ticket.number, "t": target.number}
-    notifications.notify(notifications.enterprise_users(ticket), ticket, "merged", msg)
+    notifications.notify([notifications.to_filer(ticket)], ticket, "merged", msg)
     for a in tickets.active_assignments(target, "lead"):
-        notifications.notify(notifications.agency_users(a.agency_id), target, "merged", msg)
+        notifications.notify([notifications.to_agency(a.agency_id)], target, "merged", msg)
     commit()
 
 
@@ -252,7 +252,7 @@ def reject_return(ticket: Ticket, actor: User, note: str | None = None, version:
         clocks.recompute(a, at, pauses)
     for a in [returned, *co]:
         notifications.notify(
-            notifications.agency_users(a.agency_id), ticket, "return_rejected",
+            [notifications.to_agency(a.agency_id)], ticket, "return_rejected",
             N_("工单 %(n)s 的退单被驳回，请继续办理；办理时限仍从原派单时间起算") % {"n": ticket.number},
         )
     commit()
@@ -277,11 +277,11 @@ def terminate(ticket: Ticket, actor: User, category: str, reason: str, version: 
     ticket.closed_at = at
     label = workflow.TERMINATION_REASONS[category]
     notifications.notify(
-        notifications.enterprise_users(ticket), ticket, "terminated",
+        [notifications.to_filer(ticket)], ticket, "terminated",
         N_("您的诉求 %(n)s 已终止办理（%(c)s）：%(r)s") % {"n": ticket.number, "c": label, "r": reason},
     )
     for agency_id in sorted(holders):
-        notifications.notify(notifications.agency_users(agency_id), ticket, "terminated",
+        notifications.notify([notifications.to_agency(agency_id)], ticket, "terminated",
                              N_("工单 %(n)s 已终止办理，无需继续办理") % {"n": ticket.number})
     commit()
     return ticket
@@ -303,7 +303,7 @@ def transfer(ticket: Ticket, lead: Agency, co: Sequence[Agency], actor: User, no
     assignment = tickets.dispatch_to(ticket, lead, co_list, at=at)
     routing.record_correction(ticket, lead, actor)
     if previous and previous != lead.id:
-        notifications.notify(notifications.agency_users(previous), ticket, "transferred",
+        notifications.notify([notifications.to_agency(previous)], ticket, "transferred",
                              N_("工单 %(n)s 已由督查室改派至%(a)s") % {"n": ticket.number, "a": lead.name})
     commit()
     return assignment
@@ -348,12 +348,12 @@ def return_ticket(ticket: Ticket, actor: User, category: str, reason: str,
     ticket.dispatch_reason = "returned"
     if event.to_state == "to_supervision":
         notifications.notify(
-            notifications.jurisdiction_users(ticket.jurisdiction, "supervisor"), ticket, "to_supervision",
+            [notifications.to_city(ticket.jurisdiction, "supervisor")], ticket, "to_supervision",
             N_("工单 %(n)s 已被退回%(c)s次,请督查室裁决") % {"n": ticket.number, "c": ticket.return_count},
         )
     else:
         notifications.notify(
-            notifications.jurisdiction_users(ticket.jurisdiction, "dispatcher"), ticket, "returned",
+            [notifications.to_city(ticket.jurisdiction, "dispatcher")], ticket, "returned",
             N_("工单 %(n)s 被%(a)s退回,请重新派单") % {"n": ticket.number, "a": lead.agency.name},
         )
     commit()
@@ -436,7 +436,7 @@ def submit_opinion(ticket: Ticket, actor: User, opinion: str) -> Assignment:
     clocks.stop(a, at)
     if ticket.lead_agency_id:
         notifications.notify(
-            notifications.agency_users(ticket.lead_agency_id), ticket, "co_opinion",
+            [notifications.to_agency(ticket.lead_agency_id)], ticket, "co_opinion",
             N_("工单 %(n)s 收到%(a)s的协办意见") % {"n": ticket.number, "a": a.agency.name},
         )
     commit()
@@ -483,8 +483,17 @@ class Similar:
 def similar_open_tickets(enterprise_id: int, title: str, text: str, days: int = 30, limit: int = 5,
                          exclude_id: int | None = None, min_score: float = SIMILAR_MIN_SCORE) -> list[Similar]:
     """The business's own open tickets of the last `days` days whose text looks like this one,
-    most similar first (character-bigram Jaccard, see app.domain.similarity)."""
+    most similar first.
+
+    PostgreSQL: trigram similarity (pg_trgm) over the GIN index on (enterprise, title) — the
+    index yields only the business's tickets whose titles share enough trigrams, so the cost
+    follows how many look alike, not how many are open. SQLite (embedded):
+    character-bigram Jaccard in Python over the newest SIMILAR_SCAN open tickets (see
+    app.domain.similarity). The two scales differ slightly; both are 0..1 with the same threshold.
+    """
     since = utcnow() - timedelta(days=days)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _similar_trigram(enterprise_id, title, text, since, limit, exclude_id, min_score)
     query = (select(Ticket).where(Ticket.enterprise_id == enterprise_id,
                                   Ticket.state.in_(sorted(workflow.OPEN_STATES)), Ticket.created_at >= since)
              .order_by(Ticket.id.desc()).limit(SIMILAR_SCAN))
@@ -499,3 +508,24 @@ def similar_open_tickets(enterprise_id: int, title: str, text: str, days: int = 
             out.append(Similar(t, round(score, 3)))
     out.sort(key=lambda s: (-s.score, -s.ticket.id))
     return out[:limit]
+
+
+def _similar_trigram(enterprise_id: int, title: str, text: str, since: datetime, limit: int,
+                     exclude_id: int | None, min_score: float) -> list[Similar]:
+    # Candidates come from the GIN index ix_tickets_similar_trgm (enterprise, title trigrams):
+    # titles alike (`%`); they are then scored on the title and on the whole text (title and the
+    # start of the description).
+    whole = (Ticket.title.op("||")(literal_column("' '"))
+             .op("||")(func.left(Ticket.description, literal_column(str(DUP_TEXT_CHARS)))))
+    title = title.strip()
+    probe = f"{title} {text.strip()[:DUP_TEXT_CHARS]}"
+    score = func.greatest(func.similarity(Ticket.title, title), func.similarity(whole, probe))
+    db.session.execute(select(func.set_config("pg_trgm.similarity_threshold", str(min_score), True)))
+    query = (select(Ticket, score.label("score"))
+             .where(Ticket.enterprise_id == enterprise_id,
+                    Ticket.title.op("%")(title),
+                    Ticket.state.in_(sorted(workflow.OPEN_STATES)), Ticket.created_at >= since)
+             .order_by(score.desc(), Ticket.id.desc()).limit(limit))
+    if exclude_id:
+        query = query.where(Ticket.id != exclude_id)
+    return [Similar(t, round(float(sc), 3)) for t, sc in db.session.execute(query) if sc >= min_score]

@@ -52,14 +52,12 @@ def _lead(ticket: Ticket):
 
 
 def _notify_business(ticket: Ticket, kind: str, message: str) -> None:
-    notifications.notify(notifications.enterprise_users(ticket), ticket, kind, message)
+    notifications.notify([notifications.to_filer(ticket)], ticket, kind, message)
 
 
 def _notify_agencies(ticket: Ticket, kind: str, message: str, exclude: User | None = None) -> None:
-    users = []
-    for a in core.active_assignments(ticket):
-        users += [u for u in notifications.agency_users(a.agency_id) if exclude is None or u.id != exclude.id]
-    notifications.notify(users, ticket, kind, message)
+    audiences = [notifications.to_agency(a.agency_id, exclude=exclude) for a in core.active_assignments(ticket)]
+    notifications.notify(audiences, ticket, kind, message)
 
 
 # --- agency actions -------------------------------------------------------------------------
@@ -152,7 +150,7 @@ def request_suspension(user: User, ticket_id: int, question: str, reason: str) -
     req = SuspensionRequest(ticket_id=ticket.id, assignment_id=lead.id, requested_by_id=user.id,
                             question=question, reason=reason, state="pending", created_at=at)
     db.session.add(req)
-    notifications.notify(notifications.jurisdiction_users(ticket.jurisdiction, "supervisor"), ticket,
+    notifications.notify([notifications.to_city(ticket.jurisdiction, "supervisor")], ticket,
                          "suspension_requested",
                          N_("工单 %(n)s 申请再次挂起，请审批") % {"n": ticket.number})
     commit()
@@ -203,7 +201,7 @@ def decide_suspension(user: User, request_id: int, *, approve: bool, note: str) 
         msg = N_("工单 %(n)s 的挂起申请已批准，已向企业发出补充问题") % {"n": ticket.number}
     else:
         msg = N_("工单 %(n)s 的挂起申请未获批准：%(r)s") % {"n": ticket.number, "r": note}
-    notifications.notify(notifications.agency_users(req.ticket.lead_agency_id), ticket,
+    notifications.notify([notifications.to_agency(req.ticket.lead_agency_id)], ticket,
                          "suspension_decided", msg)
     commit()
     return req
@@ -266,7 +264,7 @@ def assign(user: User, ticket_id: int, clerk_id: int) -> Ticket:
         raise ServiceError(N_("只能分配给本单位的承办人员"), code="clerk")
     lead.clerk_id = clerk.id
     if clerk.id != user.id:
-        notifications.notify([clerk], ticket, "assigned",
+        notifications.notify([notifications.to_user(clerk)], ticket, "assigned",
                              N_("工单 %(n)s 已分配给您办理") % {"n": ticket.number})
     commit()
     return ticket
@@ -391,7 +389,7 @@ def rate(user: User, ticket_id: int, *, resolved: bool, satisfaction: str, comme
 
 
 def _notify_agency_staff(agency_id: int, ticket: Ticket, kind: str, message: str) -> None:
-    notifications.notify(notifications.agency_users(agency_id), ticket, kind, message)
+    notifications.notify([notifications.to_agency(agency_id)], ticket, kind, message)
 
 
 def is_unsatisfied(rating: Rating | None) -> bool:
@@ -417,7 +415,7 @@ def reopen(user: User, ticket_id: int, reason: str | None = None) -> Ticket:
     ticket.closed_at = None
     if ticket.state == "to_supervision":
         notifications.notify(
-            notifications.jurisdiction_users(ticket.jurisdiction, "supervisor"), ticket, "to_supervision",
+            [notifications.to_city(ticket.jurisdiction, "supervisor")], ticket, "to_supervision",
             N_("工单 %(n)s 企业第%(c)d次不满意,请督查裁决") % {"n": ticket.number, "c": ticket.reopen_count + 1})
         _notify_business(ticket, "reopened", N_("工单 %(n)s 已转督查室处理") % {"n": ticket.number})
     else:

@@ -1,69 +1,223 @@
-"""Notifications: the in-app inbox and the email outbox (sent by a scheduler job when SMTP is set)."""
-from collections.abc import Iterable
+"""Notifications: the in-app inbox and the email outbox (sent by a scheduler job when SMTP is set).
 
-from sqlalchemy import func, select, update
+A notification is addressed to an *audience* — one user, a business's accounts, an agency's staff
+(or one role of it), a city's dispatchers or supervisors — and is one row however many people
+that audience holds. Who reads it is decided when the inbox is read: a user sees the rows of
+their own addressees (`audiences_of`). Read state is per user: a watermark (InboxState.read_upto)
+below which everything is read. The unread badge and the inbox pages are range scans of one
+index, so they cost the same at any number of notifications.
+"""
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.domain import audience
 from app.extensions import db
-from app.models import Notification, OutboxEmail, Ticket, User, utcnow
+from app.models import InboxState, Notification, OutboxEmail, Ticket, User, utcnow
 from app.services import commit
 
+STAFF = ("clerk", "agency_admin")
+#: The badge counts at most this many; the nav shows "99+" beyond.
+UNREAD_CAP = 100
 
-def notify(users: Iterable[User], ticket: Ticket | None, kind: str, message: str) -> int:
-    """Queue `message` for each user (inbox row, plus an email when the user has an address).
 
-    Does not commit: it runs inside the caller's transaction, so a refused
-    action leaves no notification behind. Only recipients of the audience of the event that
-    `kind` reports are reached (app.domain.audience). Returns the number of users reached.
+@dataclass(frozen=True)
+class Addressee:
+    """Who a notification is for: `scope` u (user) | e (enterprise) | a (agency) | j (city),
+    the id or code `ref`, an optional `role`, and one user left out (the actor)."""
+
+    scope: str
+    ref: str
+    role: str | None = None
+    except_user_id: int | None = None
+
+    @property
+    def audience(self) -> str | None:
+        """The 受众 (app.domain.audience) this addressee belongs to; None for one named user."""
+        if self.scope == "e":
+            return audience.BUSINESS
+        if self.scope == "a":
+            return audience.AGENCY
+        if self.scope == "j":
+            return audience.CENTRE if self.role == "dispatcher" else audience.SUPERVISION
+        return None
+
+    @property
+    def key(self) -> str:
+        """The value stored in Notification.audience, e.g. "a:12", "a:12:clerk", "j:liaoyuan:dispatcher"."""
+        return f"{self.scope}:{self.ref}" + (f":{self.role}" if self.role else "")
+
+    def members(self):
+        """SQL condition selecting the active users this audience holds."""
+        if self.scope == "u":
+            cond = User.id == int(self.ref)
+        elif self.scope == "e":
+            cond = User.enterprise_id == int(self.ref)
+        elif self.scope == "a":
+            cond = and_(User.agency_id == int(self.ref), User.role.in_((self.role,) if self.role else STAFF))
+        else:
+            cond = and_(User.jurisdiction == self.ref, User.role == self.role)
+        if self.except_user_id is not None:
+            cond = and_(cond, User.id != self.except_user_id)
+        return and_(cond, User.active.is_(True))
+
+
+def to_user(user: User) -> Addressee:
+    """One user."""
+    return Addressee("u", str(user.id))
+
+
+def to_enterprise(enterprise_id: int) -> Addressee:
+    """The accounts of a business."""
+    return Addressee("e", str(enterprise_id))
+
+
+def to_filer(ticket: Ticket) -> Addressee:
+    """The accounts of the business that filed the ticket."""
+    return to_enterprise(ticket.enterprise_id)
+
+
+def to_agency(agency_id: int, role: str | None = None, *, exclude: User | None = None) -> Addressee:
+    """An agency's staff (clerks and agency admins), or only one `role` of them; `exclude` leaves out one user."""
+    return Addressee("a", str(agency_id), role, exclude.id if exclude is not None else None)
+
+
+def to_city(jurisdiction: str, role: str) -> Addressee:
+    """The dispatchers or supervisors of a city."""
+    return Addressee("j", jurisdiction, role)
+
+
+def audiences_of(user: User) -> list[str]:
+    """The audience keys whose notifications `user` reads."""
+    keys = [f"u:{user.id}"]
+    if user.role == "enterprise" and user.enterprise_id:
+        keys.append(f"e:{user.enterprise_id}")
+    elif user.role in STAFF and user.agency_id:
+        keys += [f"a:{user.agency_id}", f"a:{user.agency_id}:{user.role}"]
+    elif user.role in ("dispatcher", "supervisor") and user.jurisdiction:
+        keys.append(f"j:{user.jurisdiction}:{user.role}")
+    return keys
+
+
+def notify(addressees: Iterable[Addressee], ticket: Ticket | None, kind: str, message: str, *,
+           bulk: tuple[list, list] | None = None, emails_cache: dict | None = None, at=None) -> int:
+    """The one place notifications are created: a row per audience, plus an email for each
+    member with an address.
+
+    Does not commit: it runs inside the caller's transaction, so a refused action leaves no
+    notification behind. `bulk` = (notification rows, email rows) collects plain dicts for a
+    caller that inserts many at once (the SLA sweep) instead of adding ORM objects;
+    `emails_cache` keeps the members' addresses across calls; `at` the time (default now).
+    Returns the rows written.
     """
-    seen = set()
-    for user in users:
-        if user is None or user.id in seen or not user.active:
-            continue
-        if not audience.may_notify(kind, audience.of_role(user.role)):
-            continue
-        seen.add(user.id)
-        db.session.add(Notification(user_id=user.id, ticket_id=ticket.id if ticket else None,
-                                    kind=kind, message=message))
-        if user.email:
-            subject = f"[企业诉求直通车] {ticket.number if ticket else ''} {message[:60]}".strip()
-            db.session.add(OutboxEmail(to_address=user.email, subject=subject, body=message))
+    seen: dict[str, Addressee] = {}
+    for addressee in addressees:
+        if addressee is not None:
+            seen.setdefault(addressee.key, addressee)
+    # 受众: an addressee outside the audience of the event this notification reports is not told
+    seen = {k: a for k, a in seen.items() if a.audience is None or audience.may_notify(kind, a.audience)}
+    if not seen:
+        return 0
+    now = at or utcnow()
+    for addressee in seen.values():
+        if bulk is not None:
+            bulk[0].append({"audience": addressee.key, "except_user_id": addressee.except_user_id,
+                            "ticket_id": ticket.id if ticket else None, "kind": kind, "message": message,
+                            "created_at": now})
+        else:
+            db.session.add(Notification(audience=addressee.key, except_user_id=addressee.except_user_id,
+                                        ticket=ticket, kind=kind, message=message, created_at=now))
+    subject = f"[企业诉求直通车] {ticket.number if ticket else ''} {message[:60]}".strip()
+    for address in _addresses(list(seen.values()), emails_cache):
+        if bulk is not None:
+            bulk[1].append({"to_address": address, "subject": subject, "body": message, "created_at": now,
+                            "attempts": 0})
+        else:
+            db.session.add(OutboxEmail(to_address=address, subject=subject, body=message, created_at=now))
     return len(seen)
 
 
-def enterprise_users(ticket: Ticket) -> list[User]:
-    """The active accounts of the business that filed the ticket."""
-    return list(db.session.scalars(
-        select(User).where(User.enterprise_id == ticket.enterprise_id, User.active.is_(True))
-    ))
+def _addresses(addressees: list[Addressee], cache: dict | None) -> list[str]:
+    """The distinct email addresses of the addressees' members (one query, or the cache)."""
+    key = tuple(sorted((a.key, a.except_user_id or 0) for a in addressees))
+    if cache is not None and key in cache:
+        return cache[key]
+    with db.session.no_autoflush:
+        found = list(db.session.scalars(
+            select(User.email).where(or_(*(a.members() for a in addressees)), User.email.is_not(None),
+                                     User.email != "").distinct().order_by(User.email)
+        ))
+    if cache is not None:
+        cache[key] = found
+    return found
 
 
-def agency_users(agency_id: int, roles: tuple[str, ...] = ("clerk", "agency_admin")) -> list[User]:
-    """The active staff of an agency with one of `roles`."""
+def members(addressee: Addressee) -> list[User]:
+    """The active users an addressee holds (for tools and tests; notify never lists them)."""
+    return list(db.session.scalars(select(User).where(addressee.members()).order_by(User.id)))
+
+
+def agency_users(agency_id: int, roles: tuple[str, ...] = STAFF) -> list[User]:
+    """The active staff of an agency with one of `roles` (e.g. the clerks to assign to)."""
     return list(db.session.scalars(
         select(User).where(User.agency_id == agency_id, User.role.in_(roles), User.active.is_(True))
+        .order_by(User.id)
     ))
 
 
-def jurisdiction_users(jurisdiction: str, role: str) -> list[User]:
-    """Dispatchers or supervisors of a city."""
-    return list(db.session.scalars(
-        select(User).where(User.jurisdiction == jurisdiction, User.role == role, User.active.is_(True))
+def _mine(user: User, key: str):
+    return and_(Notification.audience == key,
+                or_(Notification.except_user_id.is_(None), Notification.except_user_id != user.id))
+
+
+def read_upto(user: User) -> int:
+    """The id up to which `user` has read everything (0: nothing read yet)."""
+    return db.session.scalar(select(InboxState.read_upto).where(InboxState.user_id == user.id)) or 0
+
+
+def inbox(user: User, before_id: int | None = None, size: int = 20) -> tuple[list[Notification], int | None]:
+    """One page of `user`'s notifications, newest first, below `before_id` (keyset pagination).
+
+    One query: a newest-first index range per audience of the user, merged. Returns
+    (rows, next_before) — the id to pass for the next page, or None on the last page.
+    """
+    branches = []
+    for key in audiences_of(user):
+        q = select(Notification.id).where(_mine(user, key))
+        if before_id:
+            q = q.where(Notification.id < before_id)
+        sub = q.order_by(Notification.id.desc()).limit(size + 1).subquery()
+        branches.append(select(sub.c.id))
+    ids = union_all(*branches).subquery()
+    rows = list(db.session.scalars(
+        select(Notification).where(Notification.id.in_(select(ids.c.id)))
+        .order_by(Notification.id.desc()).limit(size + 1)
     ))
+    page = rows[:size]
+    return page, (page[-1].id if len(rows) > size else None)
 
 
 def unread_count(user: User) -> int:
-    """How many of `user`'s notifications are unread."""
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ) or 0
+    """How many of `user`'s notifications are unread, counted up to UNREAD_CAP (index-only)."""
+    upto = (select(func.coalesce(func.max(InboxState.read_upto), 0))
+            .where(InboxState.user_id == user.id).scalar_subquery())
+    branches = [select(Notification.id).where(_mine(user, key), Notification.id > upto)
+                .limit(UNREAD_CAP).subquery() for key in audiences_of(user)]
+    unread = union_all(*(select(b.c.id) for b in branches)).subquery()
+    return min(db.session.scalar(select(func.count()).select_from(unread)) or 0, UNREAD_CAP)
 
 
 def mark_all_read(user: User) -> int:
-    """Mark every unread notification of `user` as read; returns how many."""
-    result = db.session.execute(
-        update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
+    """Mark every notification `user` can see as read; returns how many were unread."""
+    unread = unread_count(user)
+    top = db.session.scalar(select(func.max(Notification.id))) or 0
+    upsert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(
+        upsert(InboxState).values(user_id=user.id, read_upto=top)
+        .on_conflict_do_update(index_elements=["user_id"], set_={"read_upto": top})
     )
     commit()
-    return result.rowcount or 0
+    return unread

@@ -350,9 +350,7 @@ def post_update(key: Open311Key, form) -> TicketEvent:
         "update_id_ext": _clip(form.get("update_id") or form.get("update_id_ext"), 100),
         "status_ext": _clip(form.get("status"), 40), "updated_datetime_ext": iso(when),
         "media_url": _clip(form.get("media_url"), 500)})
-    users = []
-    for a in core.active_assignments(ticket):
-        users += notifications.agency_users(a.agency_id)
-    notifications.notify(users, ticket, "info_added", N_("工单 %(n)s 企业补充了材料") % {"n": ticket.number})
+    notifications.notify([notifications.to_agency(a.agency_id) for a in core.active_assignments(ticket)],
+                         ticket, "info_added", N_("工单 %(n)s 企业补充了材料") % {"n": ticket.number})
     commit()
     return event

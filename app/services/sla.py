@@ -21,7 +21,6 @@ from flask import current_app
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
-from app.domain import audience
 from app.domain import sla as domain_sla
 from app.domain import workflow
 from app.extensions import db
@@ -89,26 +88,19 @@ def _insert_escalation(values: dict) -> bool:
 
 
 class _Recipients:
-    """Who hears about each level; cached for one sweep."""
+    """Who hears about each level; their email addresses cached for one sweep."""
 
     def __init__(self):
-        self._cache: dict = {}
-
-    def _get(self, key, fetch):
-        if key not in self._cache:
-            self._cache[key] = fetch()
-        return self._cache[key]
+        self.emails: dict = {}
 
     def for_level(self, level: str, a: Assignment) -> list:
         jur = a.ticket.jurisdiction
         if level == "remind":
-            return self._get(("clerk", a.agency_id), lambda: notifications.agency_users(a.agency_id, ("clerk",)))
-        supervisors = self._get(("sup", jur), lambda: notifications.jurisdiction_users(jur, "supervisor"))
+            return [notifications.to_agency(a.agency_id, "clerk")]
+        supervisors = notifications.to_city(jur, "supervisor")
         if level in ("supervise", "interview", "notice"):
-            admins = self._get(("adm", a.agency_id),
-                               lambda: notifications.agency_users(a.agency_id, ("agency_admin",)))
-            return admins + supervisors
-        return supervisors  # flag: listed on the supervisors' board
+            return [notifications.to_agency(a.agency_id, "agency_admin"), supervisors]
+        return [supervisors]  # flag: listed on the supervisors' board
 
 
 def _message(level: str, clock: str, ticket: Ticket, due: datetime, cal) -> str:
@@ -117,22 +109,6 @@ def _message(level: str, clock: str, ticket: Ticket, due: datetime, cal) -> str:
         "n": ticket.number, "level": domain_sla.LEVEL_LABELS[level], "clock": CLOCK_LABELS[clock],
         "due": local.strftime("%Y-%m-%d %H:%M"),
     }
-
-
-def _queue_notes(notes: list, emails: list, users, ticket: Ticket, kind: str, message: str, now: datetime) -> None:
-    """Queue inbox rows (and emails for users with an address), as notifications.notify does."""
-    seen = set()
-    for user in users:
-        if user is None or user.id in seen or not user.active:
-            continue
-        if not audience.may_notify(kind, audience.of_role(user.role)):
-            continue
-        seen.add(user.id)
-        notes.append({"user_id": user.id, "ticket_id": ticket.id, "kind": kind, "message": message,
-                      "created_at": now})
-        if user.email:
-            emails.append({"to_address": user.email, "subject": f"[企业诉求直通车] {ticket.number} {message[:60]}",
-                           "body": message, "created_at": now, "attempts": 0})
 
 
 def _process_batch(rows: list[Assignment], now: datetime, pauses: dict, fired: dict, ctx: dict,
@@ -169,8 +145,9 @@ def _process_batch(rows: list[Assignment], now: datetime, pauses: dict, fired: d
                 due = c.due_of(clock)
                 tickets.record(a.ticket, "escalate", None, at=now, assignment_id=a.id, agency_id=a.agency_id,
                                internal=True, details={"level": level, "clock": clock})
-                _queue_notes(notes, emails, recipients.for_level(level, a), a.ticket, f"escalate_{level}",
-                             _message(level, clock, a.ticket, due, c.cal), now)
+                notifications.notify(recipients.for_level(level, a), a.ticket, f"escalate_{level}",
+                                     _message(level, clock, a.ticket, due, c.cal), bulk=(notes, emails),
+                                     emails_cache=recipients.emails, at=now)
             if done:
                 a.escalation_level = max((lvl for _, lvl in done), key=domain_sla.LADDER.index)
             clocks.apply_clocks(a, c, now, done, full=False)

@@ -80,12 +80,12 @@ def _agency_of(user: User, agency_id: int | None) -> Agency:
 
 
 def _notify_supervisors(ticket: Ticket, kind: str, message: str) -> None:
-    notifications.notify(notifications.jurisdiction_users(ticket.jurisdiction, "supervisor"),
+    notifications.notify([notifications.to_city(ticket.jurisdiction, "supervisor")],
                          ticket, kind, message)
 
 
 def _notify_agency(agency_id: int, ticket: Ticket, kind: str, message: str) -> None:
-    notifications.notify(notifications.agency_users(agency_id), ticket, kind, message)
+    notifications.notify([notifications.to_agency(agency_id)], ticket, kind, message)
 
 
 # --- the board ----------------------------------------------------------------------------------

@@ -4,14 +4,16 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.domain import audience, workflow
 from app.domain.routing.models import RoutingInputError
 from app.domain.topics import DESCRIPTION_MAX, DESCRIPTION_MIN, KINDS, TITLE_MAX, TOPICS
 from app.extensions import db
 from app.models import Agency, Assignment, Jurisdiction, Ticket, TicketEvent, TicketSequence, User, utcnow
-from app.services import N_, NotFound, ServiceError, clocks, commit, notifications, routing
+from app.services import N_, NotFound, ServiceError, clocks, commit, metrics, notifications, routing
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STAFF_OF_AGENCY = ("clerk", "agency_admin")
@@ -191,22 +193,24 @@ def dispatch_to(
     at = at or utcnow()
     end_assignments(ticket, "cancelled", at)
     cycle = ticket.reopen_count
-    lead_a = Assignment(ticket=ticket, agency_id=lead.id, role="lead", cycle=cycle, created_at=at)
+    # Column defaults are spelled out: the clocks read them before the row is flushed.
+    fresh = {"state": "dispatched", "active": True, "cycle": cycle, "extension_days": 0, "created_at": at}
+    lead_a = Assignment(ticket=ticket, agency_id=lead.id, role="lead", **fresh)
     db.session.add(lead_a)
     made = [lead_a]
     for agency in co:
         if agency.id == lead.id or agency.collective:
             continue
-        a = Assignment(ticket=ticket, agency_id=agency.id, role="co", cycle=cycle, created_at=at)
+        a = Assignment(ticket=ticket, agency_id=agency.id, role="co", **fresh)
         db.session.add(a)
         made.append(a)
     ticket.lead_agency_id = lead.id
     ticket.dispatch_reason = None
-    db.session.flush()
+    # No flush here: a new ticket (filing) is still pending and is inserted once, complete.
     for a in made:
         clocks.start(a, at)
         notifications.notify(
-            notifications.agency_users(a.agency_id), ticket, "dispatched",
+            [notifications.to_agency(a.agency_id)], ticket, "dispatched",
             (N_("新工单 %(n)s:%(t)s(主办)") if a.role == "lead" else N_("新工单 %(n)s:%(t)s(协办)"))
             % {"n": ticket.number, "t": ticket.title},
         )
@@ -225,19 +229,27 @@ def agency_in(jurisdiction: str, name: str | None) -> Agency | None:
 # --- numbering ----------------------------------------------------------------------------------
 
 def next_number(jurisdiction: Jurisdiction, at: datetime) -> str:
-    """LY20261121-000123: city prefix, Shanghai date, the day's sequence in that city."""
+    """LY20261121-000123: city prefix, Shanghai date, the day's sequence in that city.
+
+    On PostgreSQL the counter is taken in its own short transaction (one upsert, committed at
+    once), so no filing holds the counter's row lock while it routes: filings of one city run
+    side by side, and the first two of a day cannot collide on the new row. A filing that fails
+    after taking its number leaves a gap in the day's sequence (numbers are unique, not dense).
+    SQLite has a single writer anyway: the upsert runs in the filing's own transaction.
+    """
     day = at.astimezone(SHANGHAI).date()
-    # An UPDATE … RETURNING takes the row lock, so two filings never get the same number.
-    result = db.session.execute(
-        update(TicketSequence)
-        .where(TicketSequence.jurisdiction == jurisdiction.code, TicketSequence.day == day)
-        .values(last=TicketSequence.last + 1)
-        .returning(TicketSequence.last)
-    ).scalar()
-    if result is None:
-        db.session.add(TicketSequence(jurisdiction=jurisdiction.code, day=day, last=1))
-        db.session.flush()
-        result = 1
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    upsert = pg_insert if postgres else sqlite_insert
+    stmt = (upsert(TicketSequence).values(jurisdiction=jurisdiction.code, day=day, last=1)
+            .on_conflict_do_update(index_elements=["jurisdiction", "day"],
+                                   set_={"last": TicketSequence.last + 1})
+            .returning(TicketSequence.last))
+    if postgres:
+        with db.engine.connect() as conn:
+            result = conn.execute(stmt).scalar_one()
+            conn.commit()
+    else:
+        result = db.session.execute(stmt).scalar_one()
     return f"{jurisdiction.prefix}{day:%Y%m%d}-{result:06d}"
 
 
@@ -281,7 +293,7 @@ def route(ticket: Ticket, at: datetime) -> None:
               details={"confidence": round(decision.confidence, 3) if decision else 0})
         ticket.dispatch_reason = "low_confidence"
         notifications.notify(
-            notifications.jurisdiction_users(ticket.jurisdiction, "dispatcher"), ticket, "to_dispatch",
+            [notifications.to_city(ticket.jurisdiction, "dispatcher")], ticket, "to_dispatch",
             N_("工单 %(n)s 需要人工派单") % {"n": ticket.number},
         )
 
@@ -318,6 +330,14 @@ def file_for(
     system such as an Open311 client, described by `channel` in the filing event. `also(ticket)`
     adds the caller's own rows (e.g. the Open311 link) to the same transaction."""
     validate_appeal(kind, topic, title, description)
+    with metrics.timing_filing():
+        return _file(enterprise, submitter, kind=kind, topic=topic, title=title, description=description,
+                     district=district, urgent=urgent, public=public, contact_name=contact_name,
+                     contact_phone=contact_phone, files=files, channel=channel, also=also)
+
+
+def _file(enterprise, submitter: User | None, *, kind, topic, title, description, district, urgent, public,
+          contact_name, contact_phone, files, channel, also) -> Ticket:
     jurisdiction = db.session.get(Jurisdiction, enterprise.jurisdiction)
     at = utcnow()
     ticket = Ticket(
@@ -329,18 +349,21 @@ def file_for(
     )
     try:
         db.session.add(ticket)
+        # Nothing reaches the database before routing is done, so the ticket row is one INSERT
+        # with its final state, routing and lead agency (no INSERT followed by UPDATEs).
+        with db.session.no_autoflush:
+            filed = record(ticket, "file", submitter, at=at,
+                           details={"kind": kind, "topic": topic, **({"channel": channel} if channel else {})})
+            route(ticket, at)
+            notifications.notify(
+                [notifications.to_filer(ticket)], ticket, "filed",
+                N_("您的诉求已提交,工单号 %(n)s") % {"n": ticket.number},
+            )
         db.session.flush()
-        filed = record(ticket, "file", submitter, at=at,
-                       details={"kind": kind, "topic": topic, **({"channel": channel} if channel else {})})
         if files:
             from app.services import attachments
 
             attachments.save_all(ticket, files, submitter, event=filed)
-        route(ticket, at)
-        notifications.notify(
-            notifications.enterprise_users(ticket), ticket, "filed",
-            N_("您的诉求已提交,工单号 %(n)s") % {"n": ticket.number},
-        )
         if also is not None:
             also(ticket)
     except Exception:

@@ -12,7 +12,6 @@ from app.domain.routing.models import Candidate, Decision
 from app.domain.similarity import similarity
 from app.domain.workflow import WorkflowError
 from app.models import (
-    Notification,
     RoutingExample,
     TicketEvent,
     TicketReturn,
@@ -21,6 +20,7 @@ from app.models import (
 from app.services import ServiceError, dispatching
 from app.services import routing as routing_service
 from app.services import tickets as core
+from tests.conftest import received
 
 AGENCIES = ("市市场监管局", "市税务局", "市人力资源和社会保障局", "市住房城乡建设局")
 
@@ -111,7 +111,7 @@ def test_dispatch_with_co_agencies_records_correction(w, monkeypatch):
     assert "营业执照" in ex[0].text
     assert [e.agency for e in routing_service.examples()] == ["市税务局"]
     # Notified: lead and both co agencies' staff.
-    assert w.count(Notification, Notification.user_id == w.clerk_rs.id, Notification.ticket_id == t.id) == 1
+    assert len(received(w.clerk_rs, ticket_id=t.id)) == 1
 
 
 def test_dispatch_to_routers_choice_records_no_correction(w, monkeypatch):
@@ -142,7 +142,7 @@ def test_reject_out_of_scope_tells_the_business(w, monkeypatch):
     dispatching.reject(t, "属于诉讼程序,请通过法院渠道", w.dispatcher)
     assert t.state == "rejected" and t.events[-1].note == "属于诉讼程序,请通过法院渠道"
     assert not t.events[-1].internal
-    msgs = [n.message for n in w.db.session.scalars(select(Notification).where(Notification.user_id == w.biz.id))]
+    msgs = [n.message for n in received(w.biz)]
     assert any("法院渠道" in m for m in msgs)
 
 
@@ -175,7 +175,7 @@ def test_co_opinion_pending_blocks_reply_until_override(w, monkeypatch):
     assert dispatching.pending_co_opinions(t) == 0
     assert workflow.check("reply", t.state, "clerk", dict(ctx, pending_co_opinions=0)) == "replied"
     assert [e.action for e in t.events][-2:] == ["co_sign", "co_opinion"]
-    assert w.count(Notification, Notification.user_id == w.clerk.id, Notification.kind == "co_opinion") == 1
+    assert len(received(w.clerk, kind="co_opinion")) == 1
     # Each assignment keeps its own state.
     assert core.lead_assignment(t).state == "signed"
 
@@ -194,7 +194,7 @@ def test_justified_return_then_redispatch(w, monkeypatch):
     assert ret.decision == "pending" and ret.suggested_agency_id == w.sw.id
     assert all(not a.active for a in t.assignments)
     assert {a.role: a.state for a in t.assignments} == {"lead": "returned", "co": "cancelled"}
-    assert w.count(Notification, Notification.user_id == w.dispatcher.id, Notification.kind == "returned") == 1
+    assert len(received(w.dispatcher, kind="returned")) == 1
     with pytest.raises(ServiceError, match="驳回退单"):
         dispatching.dispatch(t, w.scj.id, [], w.dispatcher)
     dispatching.dispatch(t, w.sw.id, [], w.dispatcher)
@@ -262,7 +262,7 @@ def test_third_return_goes_to_supervision(w, monkeypatch):
     dispatching.dispatch(t, w.rs.id, [], w.dispatcher)
     return_it(w, t, clerk=w.clerk_rs)
     assert t.state == "to_supervision" and t.return_count == 3
-    assert w.count(Notification, Notification.user_id == w.supervisor.id, Notification.kind == "to_supervision") == 1
+    assert len(received(w.supervisor, kind="to_supervision")) == 1
     decisions = [r.decision for r in dispatching.returns_of(t)]
     assert decisions == ["justified", "justified", "pending"]
     # The supervision office transfers it: shares the dispatch mechanics.
@@ -283,7 +283,7 @@ def test_merge_duplicate(w, monkeypatch):
     assert len(dup.events) == dup_events + 1 and dup.events[-1].action == "merge"
     assert len(survivor.events) == survivor_events + 1 and survivor.events[-1].action == "merged_in"
     assert survivor.state == "dispatched"
-    assert w.count(Notification, Notification.user_id == w.biz.id, Notification.kind == "merged") == 1
+    assert len(received(w.biz, kind="merged")) == 1
 
 
 def test_merge_refusals(w, monkeypatch):
@@ -415,9 +415,9 @@ def test_terminate_tells_the_business_the_reason(w, monkeypatch):
     assert t.state == "terminated" and t.closed_at is not None and core.active_assignments(t) == []
     ev = t.events[-1]
     assert ev.action == "terminate" and not ev.internal and ev.details["category"] == "info_refused"
-    msgs = [x.message for x in w.db.session.scalars(select(Notification).where(Notification.user_id == w.biz.id))]
+    msgs = [x.message for x in received(w.biz)]
     assert any("营业执照等办理所需材料" in m for m in msgs)
-    assert w.count(Notification, Notification.user_id == w.clerk.id, Notification.kind == "terminated") == 1
+    assert len(received(w.clerk, "terminated")) == 1
     assert "terminated" in workflow.UNSCORED_STATES and "terminated" in workflow.TERMINAL_STATES
     # the supervision office may terminate too, e.g. a ticket waiting for its decision
     t2 = w.waiting(monkeypatch)

@@ -8,9 +8,10 @@ from werkzeug.datastructures import FileStorage
 
 from app.domain.routing.models import Decision
 from app.domain.workflow import WorkflowError
-from app.models import Notification, Rating, Suspension, TicketEvent
+from app.models import Rating, Suspension, TicketEvent
 from app.services import NotFound, ServiceError, handling
 from app.services import tickets as core
+from tests.conftest import received
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -79,7 +80,7 @@ def test_sign_moves_to_in_progress_and_takes_the_ticket(w, monkeypatch, db):
     assert t.state == "in_progress" and lead.state == "signed" and lead.signed_at is not None
     assert lead.clerk_id == w.clerk.id
     assert actions(t)[-1] == "sign"
-    assert db.session.query(Notification).filter_by(user_id=w.biz.id, kind="signed").count() == 1
+    assert len(received(w.biz, kind="signed")) == 1
 
 
 def test_sign_refusals(w, monkeypatch):
@@ -136,7 +137,7 @@ def test_suspend_and_resume(w, monkeypatch, db):
     handling.resume(w.biz, t.id, "已上传检查通知书", files=[pdf()])
     assert t.state == "in_progress" and s.answer == "已上传检查通知书" and s.ended_at is not None
     assert len(t.attachments) == 1
-    assert db.session.query(Notification).filter_by(user_id=w.clerk.id, kind="resumed").count() == 1
+    assert len(received(w.clerk, kind="resumed")) == 1
 
 
 def test_add_info(w, monkeypatch):
@@ -171,7 +172,7 @@ def test_reply_rules(w, monkeypatch, db):
     lead = core.lead_assignment(t)
     assert t.state == "replied" and t.reply == answer and t.replied_at is not None
     assert lead.state == "replied" and lead.replied_at is not None and lead.next_check_at is None
-    assert db.session.query(Notification).filter_by(user_id=w.biz.id, kind="replied").count() == 1
+    assert len(received(w.biz, kind="replied")) == 1
 
 
 def test_rate_closes_and_records_rating_for_lead(w, monkeypatch, db):
@@ -264,7 +265,7 @@ def test_third_dissatisfaction_goes_to_supervision(w, monkeypatch, db):
     handling.rate(w.biz, t.id, resolved=False, satisfaction="dissatisfied", comment="第三次不满意")
     handling.reopen(w.biz, t.id, "第三次")
     assert t.state == "to_supervision" and t.reopen_count == 3
-    assert db.session.query(Notification).filter_by(user_id=w.supervisor.id, kind="to_supervision").count() == 1
+    assert len(received(w.supervisor, kind="to_supervision")) == 1
     assert db.session.query(Rating).filter_by(ticket_id=t.id).count() == 3
 
 
@@ -281,8 +282,7 @@ def test_withdraw_before_and_after_signing(w, monkeypatch, db):
     handling.withdraw(w.biz, t2.id, "问题已自行解决")
     assert t2.state == "withdrawn" and core.active_assignments(t2) == [] and t2.closed_at is not None
     assert t2.events[-1].details["after_signing"] is True
-    assert db.session.query(Notification).filter_by(user_id=w.clerk.id, ticket_id=t2.id,
-                                                     kind="withdrawn").count() == 1
+    assert len(received(w.clerk, "withdrawn", ticket_id=t2.id)) == 1
     from app.domain.workflow import UNSCORED_STATES
 
     assert "withdrawn" in UNSCORED_STATES
@@ -310,8 +310,7 @@ def test_suspension_cap_needs_the_supervision_office(w, monkeypatch, db):
     assert req.state == "pending" and t.state == "in_progress"
     with pytest.raises(WorkflowError):  # one pending request at a time
         handling.request_suspension(w.clerk, t.id, "请补充消防验收意见", "消防意见须由企业另行申请")
-    assert db.session.query(Notification).filter_by(user_id=w.supervisor.id,
-                                                     kind="suspension_requested").count() == 1
+    assert len(received(w.supervisor, "suspension_requested")) == 1
     with pytest.raises(ServiceError):
         handling.decide_suspension(w.supervisor, req.id, approve=True, note=" ")
     handling.decide_suspension(w.supervisor, req.id, approve=True, note="同意挂起")
@@ -364,7 +363,7 @@ def test_assign(w, monkeypatch, db):
     assert core.lead_assignment(t).clerk_id == w.clerk_b.id
     handling.assign(w.admin, t.id, w.clerk.id)
     assert core.lead_assignment(t).clerk_id == w.clerk.id
-    assert db.session.query(Notification).filter_by(user_id=w.clerk.id, kind="assigned").count() == 1
+    assert len(received(w.clerk, kind="assigned")) == 1
     assert db.session.query(TicketEvent).filter_by(ticket_id=t.id, action="assign").count() == 2
 
 

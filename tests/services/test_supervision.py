@@ -6,13 +6,13 @@ from app.domain.workflow import WorkflowError
 from app.models import (
     Assignment,
     ExtensionRequest,
-    Notification,
     RoutingExample,
     SupervisionNotice,
     TicketEvent,
 )
 from app.services import NotFound, ServiceError
 from app.services import supervision as sv
+from tests.conftest import received
 from tests.web.test_supervision import build_month
 
 
@@ -44,7 +44,7 @@ def test_issue_notice_event_and_notification(db, month, people):
     notice = sv.issue_notice(people["sup"], t3.id, "请三日内办结", 3)
     assert notice.agency_id == month["agencies"]["市市场监管局"].id and notice.due_at > notice.created_at
     assert db.session.query(TicketEvent).filter_by(ticket_id=t3.id, action="issue_notice").count() == 1
-    assert db.session.query(Notification).filter_by(user_id=people["clerk_a"].id, kind="supervision_notice").count() == 1
+    assert len(received(people["clerk_a"], kind="supervision_notice")) == 1
     with pytest.raises((ServiceError, WorkflowError)):  # a closed ticket gets no notice
         sv.issue_notice(people["sup"], month["t"][1].id, "请办理", 3)
     with pytest.raises(ServiceError):
@@ -74,7 +74,7 @@ def test_decide_ticket_in_to_supervision(db, month, people):
     lead = [x for x in t2.assignments if x.active and x.role == "lead"]
     assert len(lead) == 1 and lead[0].agency_id == b.id and lead[0].resolve_due_at is not None
     assert db.session.query(TicketEvent).filter_by(ticket_id=t2.id, action="decide").count() == 1
-    assert db.session.query(Notification).filter_by(user_id=people["clerk_b"].id, kind="dispatched").count() == 1
+    assert len(received(people["clerk_b"], kind="dispatched")) == 1
 
 
 def test_transfer_moves_the_ticket_and_teaches_the_router(db, month, people):
@@ -86,7 +86,7 @@ def test_transfer_moves_the_ticket_and_teaches_the_router(db, month, people):
     old = db.session.query(Assignment).filter_by(ticket_id=t3.id, agency_id=month["agencies"]["市市场监管局"].id).one()
     assert old.active is False
     assert db.session.query(RoutingExample).filter_by(ticket_id=t3.id, agency_id=b.id).count() == 1
-    assert db.session.query(Notification).filter_by(user_id=people["clerk_a"].id, kind="transferred").count() == 1
+    assert len(received(people["clerk_a"], kind="transferred")) == 1
 
 
 def test_extension_request_and_refusal(db, month, people):
@@ -105,8 +105,7 @@ def test_extension_request_and_refusal(db, month, people):
     assert db.session.get(Assignment, t3.assignments[0].id).resolve_due_at == due
     with pytest.raises(ServiceError):
         sv.decide_extension(people["sup"], req.id, grant=True, days=3, note="改为同意")
-    assert db.session.query(Notification).filter_by(user_id=people["clerk_a"].id,
-                                                    kind="extension_decided").count() == 1
+    assert len(received(people["clerk_a"], kind="extension_decided")) == 1
     assert db.session.query(TicketEvent).filter_by(ticket_id=t3.id, action="decide_extension").count() == 1
 
 

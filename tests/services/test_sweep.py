@@ -11,8 +11,9 @@ import time_machine
 from sqlalchemy import func, select
 
 from app.domain.routing.models import Decision
-from app.models import Escalation, Notification, OutboxEmail, Rating, TicketEvent
+from app.models import Escalation, OutboxEmail, Rating, TicketEvent
 from app.services import clocks, commit, jobs, sla, tickets
+from tests.conftest import received
 
 SH = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,8 +53,7 @@ def fired(db, a):
 
 
 def inbox(db, user):
-    return [n.kind for n in db.session.scalars(select(Notification).where(
-        Notification.user_id == user.id, Notification.kind.startswith("escalate")))]
+    return [n.kind for n in received(user, prefix="escalate")]
 
 
 def test_ladder_fires_each_step_once(world, db):

@@ -3,9 +3,9 @@ import pytest
 from sqlalchemy import select
 
 from app.domain.routing.models import Candidate, Decision
-from app.models import Notification, RoutingExample, TicketReturn
+from app.models import RoutingExample, TicketReturn
 from app.services import tickets as core
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, received
 
 AGENCIES = ("市市场监管局", "市税务局", "市人力资源和社会保障局")
 
@@ -193,8 +193,7 @@ def test_co_agency_signs_and_gives_opinion_lead_sees_it(w, client, monkeypatch):
     login(client, "clerk_scj")
     page = client.get(f"/desk/tickets/{t.id}").get_data(as_text=True)
     assert "本局意见:该企业无欠税记录" in page and "协办单位均已提交意见" in page
-    note = w.db.session.scalars(select(Notification).where(Notification.user_id == w.clerk.id,
-                                                           Notification.kind == "co_opinion")).one()
+    note = received(w.clerk, kind="co_opinion")[0]
     assert t.number in note.message
 
 
@@ -223,8 +222,7 @@ def test_merge_through_the_page(w, client, monkeypatch):
     assert [e.action for e in dup.events][-1] == "merge" and survivor.events[-1].action == "merged_in"
     assert survivor.number in client.get(url).get_data(as_text=True)
     # The business is told where its appeal went (the inbox shows it; ticket.merged_into links it).
-    msg = w.db.session.scalars(select(Notification).where(Notification.user_id == w.biz.id,
-                                                          Notification.kind == "merged")).one()
+    msg = received(w.biz, kind="merged")[0]
     assert survivor.number in msg.message
 
 

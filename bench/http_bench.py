@@ -1,0 +1,225 @@
+"""HTTP benchmark through gunicorn against a loaded PostgreSQL database (bench/load.py).
+
+    .venv/bin/python bench/http_bench.py postgresql+psycopg://postgres@127.0.0.1:5432/bench_f_100k \
+        --busy-clerk clerk186a [--port 5106] [--workers 2] [--concurrency 16] [--seconds 15]
+
+Starts `gunicorn -c gunicorn.conf.py -w 2` on 127.0.0.1:<port>, then an asyncio + httpx load
+generator (loopback only; every scenario bounded by a request count and a time limit) measures,
+each beside the ceiling of the same run (/api/health: one SELECT 1, measured right before):
+
+* filing through the web form (GET the form + POST it) by 16 businesses at once, checking that
+  every successful POST made a ticket and that no number appears twice;
+* the busy agency's clerk queue page (/desk/): serially (p50/p95) and at concurrency 16;
+* a ticket view (/desk/tickets/<random id of that agency>) at concurrency 16;
+* the resident memory of each gunicorn worker after the run.
+
+Prints one JSON object with every figure.
+"""
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+WORDS = "营业执照变更退税发票社保补贴用电报装道路施工消防验收招聘融资贷款检查审批环评排污许可证"
+
+
+def pct(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank) of `values`, in ms."""
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(p / 100 * len(s)) - 1))] * 1000
+
+
+async def login(client: httpx.AsyncClient, username: str) -> None:
+    page = (await client.get("/login")).text
+    r = await client.post("/login", data={"username": username, "password": "password123",
+                                          "csrf_token": CSRF.search(page).group(1)})
+    assert r.status_code == 302, (username, r.status_code)
+
+
+async def run(clients: list[httpx.AsyncClient], one, count: int, seconds: float) -> dict:
+    """Run `one(client)` from every client in parallel until `count` are done or `seconds` pass."""
+    latencies: list[float] = []
+    errors = 0
+    done = 0
+    deadline = time.monotonic() + seconds
+
+    async def worker(c):
+        nonlocal done, errors
+        while done < count and time.monotonic() < deadline:
+            done += 1
+            t0 = time.perf_counter()
+            try:
+                ok = await one(c)
+            except httpx.HTTPError:
+                ok = False
+            latencies.append(time.perf_counter() - t0)
+            errors += 0 if ok else 1
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(c) for c in clients))
+    wall = time.perf_counter() - t0
+    return {"requests": len(latencies), "errors": errors, "per_s": round(len(latencies) / wall, 1),
+            "p50_ms": round(pct(latencies, 50), 1), "p95_ms": round(pct(latencies, 95), 1),
+            "p99_ms": round(pct(latencies, 99), 1)}
+
+
+def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
+    env = dict(os.environ, DATABASE_URL=url, APP_CONFIG="development", LOG_LEVEL="WARNING",
+               SECRET_KEY="bench-secret-0123456789", WEB_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers))
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile",
+                             "/dev/null"], cwd=ROOT, env=env, start_new_session=True)
+
+
+def worker_rss(master: int) -> list[float]:
+    """Resident memory (MB) of the gunicorn master's children."""
+    out = []
+    for pid in subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split():
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                out.append(round(int(line.split()[1]) / 1024, 1))
+    return out
+
+
+async def bench(args) -> dict:
+    base = f"http://127.0.0.1:{args.port}"
+    assert base.startswith("http://127.0.0.1:"), "loopback only"
+    engine = create_engine(args.url)
+    with engine.connect() as conn:
+        agency = conn.execute(text("SELECT agency_id FROM users WHERE username = :u"), {"u": args.busy_clerk}).scalar()
+        ids = [r[0] for r in conn.execute(text(
+            "SELECT ticket_id FROM assignments WHERE agency_id = :a ORDER BY random() LIMIT 5000"), {"a": agency})]
+        tickets_before = conn.execute(text("SELECT count(*) FROM tickets")).scalar()
+        max_id = conn.execute(text("SELECT max(id) FROM tickets")).scalar()
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+
+    def make():
+        return httpx.AsyncClient(base_url=base, timeout=30, limits=limits, follow_redirects=False)
+
+    c16 = args.concurrency
+    out: dict = {}
+    health_clients = [make() for _ in range(c16)]
+
+    async def health(c):
+        return (await c.get("/api/health")).status_code == 200
+
+    async def ceiling(name):
+        out[f"health_before_{name}"] = await run(health_clients, health, 4000, args.seconds / 2)
+
+    # warm-up: the router's catalog and the calendar are loaded once per worker
+    await run(health_clients, health, 200, 5)
+
+    filers = [make() for _ in range(c16)]
+    for i, c in enumerate(filers, start=1):
+        await login(c, f"biz{i}")
+    counter = {"n": 0}
+
+    async def file(c):
+        counter["n"] += 1
+        n = counter["n"]
+        page = (await c.get("/portal/tickets/new")).text
+        rnd = random.Random(n)
+        words = "".join(rnd.sample(WORDS, 8))
+        r = await c.post("/portal/tickets/new", data={
+            "csrf_token": CSRF.search(page).group(1), "kind": "complaint", "topic": "other",
+            "title": f"{words}问题{n}", "description": f"关于{words}的诉求,第{n}件,请相关部门尽快处理,谢谢。"})
+        if r.status_code == 200 and "相似" in r.text:
+            # The form showed the business its similar open tickets: it files anyway, as a user would.
+            r = await c.post("/portal/tickets/new", data={
+                "csrf_token": CSRF.search(r.text).group(1), "kind": "complaint", "topic": "other",
+                "title": f"{words}问题{n}", "description": f"关于{words}的诉求,第{n}件,请相关部门尽快处理,谢谢。",
+                "seen_similar": "1"})
+            counter["similar_shown"] = counter.get("similar_shown", 0) + 1
+        return r.status_code == 302
+
+    for c in filers[:2]:  # warm the router in both workers
+        await file(c)
+    await ceiling("filing")
+    out["filing"] = await run(filers, file, args.filings, args.seconds)
+    with engine.connect() as conn:
+        made = conn.execute(text("SELECT count(*) FROM tickets WHERE id > :m"), {"m": max_id}).scalar()
+        twice = conn.execute(text("SELECT count(*) FROM (SELECT number FROM tickets GROUP BY number "
+                                  "HAVING count(*) > 1) d")).scalar()
+    out["filing"].update(similar_shown=counter.get("similar_shown", 0), made=made, ok_posts=out["filing"]["requests"] - out["filing"]["errors"] + 2,
+                         numbers_twice=twice)
+    for c in filers:
+        await c.aclose()
+
+    clerks = [make() for _ in range(c16)]
+    for c in clerks:
+        await login(c, args.busy_clerk)
+
+    async def queue(c):
+        return (await c.get("/desk/")).status_code == 200
+
+    async def view(c):
+        return (await c.get(f"/desk/tickets/{random.choice(ids)}")).status_code == 200
+
+    await run(clerks[:1], queue, 20, 5)
+    out["queue_serial"] = await run(clerks[:1], queue, 300, args.seconds)
+    await ceiling("queue")
+    out["queue"] = await run(clerks, queue, 3000, args.seconds)
+    await ceiling("view")
+    out["view"] = await run(clerks, view, 6000, args.seconds)
+    for c in clerks + health_clients:
+        await c.aclose()
+    out["tickets_loaded"] = tickets_before
+    engine.dispose()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url")
+    parser.add_argument("--busy-clerk", required=True)
+    parser.add_argument("--port", type=int, default=5106)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--filings", type=int, default=600)
+    args = parser.parse_args()
+    server = start_gunicorn(args.url, args.port, args.workers)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{args.port}/api/ready", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
+            time.sleep(0.5)
+        result = asyncio.run(bench(args))
+        result["worker_rss_mb"] = worker_rss(server.pid)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+    result["machine"] = {"arch": platform.machine(), "nproc": os.cpu_count(), "python": platform.python_version(),
+                         "load_avg": os.getloadavg(), "date": datetime.now(UTC).isoformat(timespec="minutes")}
+    h = {k: v["per_s"] for k, v in result.items() if k.startswith("health_before")}
+    result["ratios"] = {
+        "filing_vs_health": round(result["filing"]["per_s"] / h["health_before_filing"], 2),
+        "queue_vs_health": round(result["queue"]["per_s"] / h["health_before_queue"], 2),
+        "view_vs_health": round(result["view"]["per_s"] / h["health_before_view"], 2),
+    }
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
