@@ -20,7 +20,7 @@ def create_app(config_class=Config) -> Flask:
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table known to Alembic)
     from app.extensions import babel, csrf, db, login_manager, migrate
-    from app.web import context, i18n
+    from app.web import context, i18n, labels
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")))
@@ -31,6 +31,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     context.init_app(app)
+    labels.init_app(app)
 
     @login_manager.user_loader
     def load_user(user_id: str):

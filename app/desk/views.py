@@ -1,24 +1,22 @@
 """The agency desk: the agency's queue and the handling actions on one ticket."""
 from datetime import datetime
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, or_, select
 
 from app.desk import bp
 from app.desk.forms import (
     ActionForm,
     AssignForm,
+    BulkForm,
     ContactForm,
     NoteForm,
     QueueFilterForm,
     ReplyForm,
     SuspendForm,
 )
-from app.domain.topics import TOPICS
-from app.extensions import db
-from app.models import Assignment, Ticket, utcnow
+from app.models import Ticket, utcnow
 from app.services import (
     NotFound,
     attachments,
@@ -29,6 +27,7 @@ from app.services import (
 from app.services import tickets as core
 from app.web.access import roles_required
 from app.web.actions import run_action
+from app.web.i18n import translate_error
 
 STAFF = ("clerk", "agency_admin")
 
@@ -52,37 +51,59 @@ def _cursor(value: str | None) -> tuple[datetime, int] | None:
 @bp.route("/")
 @roles_required(*STAFF)
 def index():
-    """The agency's queue: tickets with an active assignment of my agency, by resolve deadline."""
+    """The agency's queue: search, narrow to overdue or warned tickets, sort; bulk sign and assign."""
     form = QueueFilterForm(request.args)
-    size = current_app.config["PAGE_SIZE"]
-    query = (select(Assignment, Ticket).join(Ticket, Assignment.ticket_id == Ticket.id)
-             .where(Assignment.agency_id == current_user.agency_id, Assignment.active.is_(True)))
-    if form.state.data:
-        query = query.where(Ticket.state == form.state.data)
-    if form.kind.data:
-        query = query.where(Ticket.kind == form.kind.data)
-    if form.topic.data:
-        query = query.where(Ticket.topic == form.topic.data)
-    if form.mine.data:
-        query = query.where(Assignment.clerk_id == current_user.id)
-    after = _cursor(request.args.get("after"))
-    if after:
-        due, ident = after
-        query = query.where(or_(Assignment.resolve_due_at > due,
-                                and_(Assignment.resolve_due_at == due, Assignment.id > ident)))
-    rows = db.session.execute(
-        query.order_by(Assignment.resolve_due_at, Assignment.id).limit(size + 1)).all()
-    more = len(rows) > size
-    rows = rows[:size]
+    rows, cursor = handling.queue(
+        current_user, state=form.state.data or None, kind=form.kind.data or None, topic=form.topic.data or None,
+        mine=bool(form.mine.data), q=form.q.data, light=form.light.data or None, sort=form.sort.data or "deadline",
+        after=_cursor(request.args.get("after")), limit=current_app.config["PAGE_SIZE"])
     now = utcnow()
     items = [(a, t, _status(a, now)) for a, t in rows]
-    next_after = None
-    if more and rows[-1][0].resolve_due_at is not None:
-        last = rows[-1][0]
-        next_after = f"{last.resolve_due_at.isoformat()}_{last.id}"
+    next_after = f"{cursor[0].isoformat()}_{cursor[1]}" if cursor else None
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     return render_template("desk/index.html", form=form, items=items, next_after=next_after,
-                           args=args, topics=TOPICS)
+                           args=args, bulk_form=_bulk_form())
+
+
+def _staff_choices() -> list[tuple[int, str]]:
+    if current_user.role == "agency_admin":
+        staff = notifications.agency_users(current_user.agency_id, roles=("clerk", "agency_admin"))
+    else:
+        staff = [current_user]
+    return [(u.id, u.display_name) for u in staff]
+
+
+def _bulk_form() -> BulkForm:
+    form = BulkForm()
+    form.clerk_id.choices = _staff_choices()
+    return form
+
+
+@bp.route("/bulk", methods=["POST"])
+@roles_required(*STAFF)
+def bulk():
+    """Sign or assign the ticked tickets of the queue, each on its own; report what was refused."""
+    form = _bulk_form()
+    back = request.form.get("back") or ""
+    back = back if back.startswith("/desk") else url_for("desk.index")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for e in errors:
+                flash(str(e), "error")
+        return redirect(back)
+    if form.action.data == "assign":
+        if form.clerk_id.data not in dict(_staff_choices()):
+            flash(_("只能分配给本单位的承办人员"), "error")
+            return redirect(back)
+        done, refused = handling.assign_many(current_user, form.ids.data, form.clerk_id.data)
+        flash(_("已分配%(n)s件", n=len(done)), "success" if done else "info")
+    else:
+        done, refused = handling.sign_many(current_user, form.ids.data)
+        flash(_("已签收%(n)s件", n=len(done)), "success" if done else "info")
+    if refused:
+        flash(_("%(n)s件未办理：%(why)s", n=len(refused),
+                why=_("；").join(sorted({translate_error(e) for _id, e in refused}))), "error")
+    return redirect(back)
 
 
 def _visible_or_404(ticket_id: int) -> Ticket:
@@ -94,11 +115,7 @@ def _visible_or_404(ticket_id: int) -> Ticket:
 
 def _assign_form(ticket: Ticket) -> AssignForm:
     form = AssignForm()
-    if current_user.role == "agency_admin":
-        staff = notifications.agency_users(current_user.agency_id, roles=("clerk", "agency_admin"))
-    else:
-        staff = [current_user]
-    form.clerk_id.choices = [(u.id, u.display_name) for u in staff]
+    form.clerk_id.choices = _staff_choices()
     return form
 
 
@@ -112,15 +129,17 @@ def ticket(ticket_id: int):
     contact = ContactForm()
     if not contact.contacted_on.data:
         contact.contacted_on.data = handling.contact_date_default()
+    filed_on = t.created_at.astimezone(core.SHANGHAI).date()
     return render_template(
         "desk/ticket.html", t=t, ticket=t, events=handling.visible_events(current_user, t),
         files=attachments.visible(current_user, t), assignment=current,
         status=_status(current, utcnow()) if current is not None and current.active else None,
         is_owner=core.is_owner(current_user, t), show_phone=handling.may_see_phone(current_user, t),
-        suspension=handling.open_suspension(t), routing=t.routing or {}, topics=TOPICS,
+        suspension=handling.open_suspension(t), routing=t.routing or {},
         sign_form=ActionForm(), contact_form=contact, suspend_form=SuspendForm(), reply_form=ReplyForm(),
         note_form=NoteForm(), assign_form=_assign_form(t),
-        pending_co=handling.pending_co_opinions(t),
+        pending_co=handling.pending_co_opinions(t), filed_on=filed_on,
+        today=handling.contact_date_default(),
     )
 
 

@@ -80,6 +80,9 @@ def record_contact(user: User, ticket_id: int, *, contacted_on: date, way: str, 
     at = utcnow()
     if contacted_on is None or contacted_on > at.astimezone(core.SHANGHAI).date():
         raise ServiceError(N_("联系日期不能晚于今天"), code="date")
+    if contacted_on < ticket.created_at.astimezone(core.SHANGHAI).date():
+        raise ServiceError(N_("联系日期不能早于诉求提交日期（%(d)s）"), code="date",
+                           d=ticket.created_at.astimezone(core.SHANGHAI).date().isoformat())
     lead = _lead(ticket)
     event = core.apply(ticket, "contact", user, assignment=lead, at=at, note=_text(summary),
                        details={"date": contacted_on.isoformat(), "way": way})
@@ -335,3 +338,99 @@ def may_see_phone(user: User, ticket: Ticket) -> bool:
 def contact_date_default() -> date:
     """Today in Shanghai (the default of the contact form)."""
     return datetime.now(core.SHANGHAI).date()
+
+
+# --- the agency's queue ---------------------------------------------------------------------
+
+QUEUE_SORTS = ("deadline", "filed", "updated")
+QUEUE_LIGHTS = ("overdue", "warning")
+
+
+def _queue_key(sort: str):
+    """(column, descending) of a queue order: nearest deadline first, newest filing or update first."""
+    from app.models import Assignment
+
+    return {"deadline": (Assignment.resolve_due_at, False), "filed": (Ticket.created_at, True),
+            "updated": (Ticket.updated_at, True)}[sort]
+
+
+def queue(user: User, *, state: str | None = None, kind: str | None = None, topic: str | None = None,
+          mine: bool = False, q: str | None = None, light: str | None = None, sort: str = "deadline",
+          after: tuple[datetime, int] | None = None, limit: int = 20, now: datetime | None = None,
+          ) -> tuple[list, tuple[datetime, int] | None]:
+    """One page of the agency's queue: its active assignments with their tickets.
+
+    `q` matches the ticket number, the enterprise's name or words of the title and description;
+    `light` keeps the overdue tickets (a sign or resolve deadline passed) or those warned (催办
+    fired, not yet overdue); `sort` is one of QUEUE_SORTS. Keyset-paginated on (sort key, id):
+    returns (rows of (assignment, ticket), the cursor of the next page or None).
+    """
+    from sqlalchemy import and_, or_
+    from sqlalchemy.orm import contains_eager, joinedload
+
+    from app.models import Assignment, Enterprise
+
+    now = now or utcnow()
+    sort = sort if sort in QUEUE_SORTS else "deadline"
+    query = (select(Assignment, Ticket).join(Ticket, Assignment.ticket_id == Ticket.id)
+             .outerjoin(Enterprise, Enterprise.id == Ticket.enterprise_id)
+             .options(contains_eager(Assignment.ticket), joinedload(Assignment.clerk))
+             .where(Assignment.agency_id == user.agency_id, Assignment.active.is_(True)))
+    if state:
+        query = query.where(Ticket.state == state)
+    if kind:
+        query = query.where(Ticket.kind == kind)
+    if topic:
+        query = query.where(Ticket.topic == topic)
+    if mine:
+        query = query.where(Assignment.clerk_id == user.id)
+    words = (q or "").strip()[:100]
+    if words:
+        like = f"%{words}%"
+        query = query.where(or_(Ticket.number.ilike(like), Enterprise.name.ilike(like),
+                                Ticket.title.ilike(like), Ticket.description.ilike(like)))
+    overdue = or_(Assignment.resolve_due_at < now,
+                  and_(Assignment.signed_at.is_(None), Assignment.sign_due_at < now))
+    if light == "overdue":
+        query = query.where(overdue)
+    elif light == "warning":
+        # The sweep fires 催办 when a clock crosses its warning ratio: that is the yellow light.
+        query = query.where(Assignment.escalation_level == "remind", ~overdue)
+    column, desc = _queue_key(sort)
+    if after is not None:
+        key, ident = after
+        if desc:
+            query = query.where(or_(column < key, and_(column == key, Assignment.id < ident)))
+        else:
+            query = query.where(or_(column > key, and_(column == key, Assignment.id > ident)))
+    order = (column.desc(), Assignment.id.desc()) if desc else (column, Assignment.id)
+    rows = db.session.execute(query.order_by(*order).limit(limit + 1)).unique().all()
+    page = [tuple(r) for r in rows[:limit]]
+    cursor = None
+    if len(rows) > limit:
+        a, t = page[-1]
+        value = {"deadline": a.resolve_due_at, "filed": t.created_at, "updated": t.updated_at}[sort]
+        cursor = (value, a.id) if value is not None else None
+    return page, cursor
+
+
+def sign_many(user: User, ticket_ids: Sequence[int]) -> tuple[list[Ticket], list[tuple[int, str]]]:
+    """批量签收: sign each ticket in its own transaction; returns (signed, [(id, refusal)])."""
+    return _each(ticket_ids, lambda tid: sign(user, tid))
+
+
+def assign_many(user: User, ticket_ids: Sequence[int], clerk_id: int) -> tuple[list[Ticket], list[tuple[int, str]]]:
+    """批量分配: give each ticket to the clerk, one transaction per ticket."""
+    return _each(ticket_ids, lambda tid: assign(user, tid, clerk_id))
+
+
+def _each(ticket_ids: Sequence[int], call) -> tuple[list, list]:
+    from app.services import NotFound
+
+    done, refused = [], []
+    for tid in dict.fromkeys(ticket_ids):  # once each, in the order given
+        try:
+            done.append(call(tid))
+        except (ServiceError, workflow.WorkflowError, NotFound) as exc:
+            refused.append((tid, exc))
+    return done, refused
