@@ -1,6 +1,7 @@
 """Labels for codes shown to people (topics, kinds, assignment and request states, cities) and
 durations as people say them ("1天3小时"). Registered as Jinja filters by `init_app`."""
-from flask_babel import get_locale, gettext, lazy_gettext as _l
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
 
 from app.domain.topics import KINDS, TOPICS
 
