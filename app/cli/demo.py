@@ -56,7 +56,7 @@ def _uscc(body17: str) -> str:
     return body17 + check_digit(body17)
 
 
-def _seed_agency_clerks() -> list[str]:
+def _seed_agency_clerks() -> list[tuple[str, str, str]]:
     """A clerk for every other agency of the demo city (ly_<role>), so that whatever agency the
     router picks for a newcomer's appeal, someone can log in and handle it."""
     agencies = db.session.scalars(
@@ -70,12 +70,12 @@ def _seed_agency_clerks() -> list[str]:
         if _user(username) is None:
             accounts.create_staff(username=username, password=PASSWORD, role="clerk",
                                   display_name=f"{agency.name}承办人", agency_name=agency.name, jurisdiction=CITY)
-        lines.append(f"{'clerk':13} {username:16} {PASSWORD}  {agency.name}")
+        lines.append(("clerk", username, agency.name))
     return lines
 
 
-def seed_accounts() -> list[str]:
-    """Create the demo accounts that are missing; return the lines to print."""
+def seed_accounts() -> list[tuple[str, str, str]]:
+    """Create the demo accounts that are missing; return (role, username, agency or city) of each."""
     _need(select(Jurisdiction).where(Jurisdiction.code == CITY),
           "城市 liaoyuan 不存在:请先运行 `flask plans import`")
     for name in (SCJ, SW):
@@ -86,14 +86,14 @@ def seed_accounts() -> list[str]:
         if _user(username) is None:
             accounts.create_staff(username=username, password=PASSWORD, role=role, display_name=display,
                                   agency_name=agency, jurisdiction=city)
-        lines.append(f"{role:13} {username:16} {PASSWORD}  {agency or city or ''}")
+        lines.append((role, username, agency or city or ""))
     lines.extend(_seed_agency_clerks())
     for username, name, body, phone in BUSINESSES:
         if _user(username) is None:
             accounts.register_enterprise(
                 username=username, password=PASSWORD, display_name=name[3:7], enterprise_name=name,
                 uscc=_uscc(body), jurisdiction=CITY, contact_name="张经理", phone=phone)
-        lines.append(f"{'enterprise':13} {username:16} {PASSWORD}  {name}")
+        lines.append(("enterprise", username, name))
     return lines
 
 
@@ -139,15 +139,56 @@ def seed_tickets() -> int:
     return made
 
 
+# The short table `make run` prints: one account per role, in the order of the closed loop.
+NEWCOMER = ("biz1", "dispatcher_ly", "clerk_scj", "clerk_sw", "agencyadmin_scj", "supervisor_ly", "admin")
+ROLE_NAMES = {"enterprise": "企业", "dispatcher": "派单员", "clerk": "承办人", "agency_admin": "单位管理员",
+              "supervisor": "督查员", "admin": "系统管理员"}
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
+
+
+def account_table(lines: list[tuple[str, str, str]], only: tuple[str, ...] | None = None) -> list[str]:
+    """The accounts as aligned rows (CJK characters count double on a terminal)."""
+    rows = [r for r in lines if only is None or r[1] in only]
+    if only is not None:
+        rows.sort(key=lambda r: only.index(r[1]))
+    out = [f"  {_pad('角色', 12)}{_pad('账号', 18)}单位或城市"]
+    out += [f"  {_pad(ROLE_NAMES.get(role, role), 12)}{_pad(user, 18)}{where}" for role, user, where in rows]
+    return out
+
+
 @demo.command("seed")
 def seed():
-    """Create demo accounts (password demo12345) and demo tickets; running it twice changes nothing."""
+    """Create demo accounts (password demo12345) and a living desk; running it twice changes nothing."""
+    from app.cli import demo_desk
+
     lines = seed_accounts()
     made = seed_tickets()
-    click.echo("演示账号(密码均为 demo12345):")
-    for line in lines:
-        click.echo("  " + line)
-    click.echo(f"新建演示工单 {made} 个。")
+    made += demo_desk.seed_desk()
+    click.echo(f"演示账号（密码均为 {PASSWORD}）：")
+    for row in account_table(lines, NEWCOMER):
+        click.echo(row)
+    others = len(lines) - len(NEWCOMER) - 1
+    click.echo(f"  另有 biz2 和 {others} 个辽源承办单位的承办人账号（ly_<单位代码>），"
+               "`flask demo accounts` 列出全部。")
+    if made:
+        click.echo(f"新建演示工单 {made} 个。")
+
+
+@demo.command("accounts")
+def accounts_list():
+    """Print every demo account (creating none)."""
+    rows = [(u.role, u.username, (u.agency.name if u.agency else (u.jurisdiction or "")))
+            for u in db.session.scalars(select(User).order_by(User.role, User.username))]
+    click.echo(f"演示账号（密码均为 {PASSWORD}）：")
+    for row in account_table(rows):
+        click.echo(row)
 
 
 COMMANDS = [demo]
