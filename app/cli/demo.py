@@ -159,7 +159,8 @@ def account_table(lines: list[tuple[str, str, str]], only: tuple[str, ...] | Non
     if only is not None:
         rows.sort(key=lambda r: only.index(r[1]))
     out = [f"  {_pad('角色', 12)}{_pad('账号', 18)}单位或城市"]
-    out += [f"  {_pad(ROLE_NAMES.get(role, role), 12)}{_pad(user, 18)}{where}" for role, user, where in rows]
+    out += [f"  {_pad(ROLE_NAMES.get(role, role), 12)}{_pad(user, 18)}{'辽源市' if where == CITY else where}"
+            for role, user, where in rows]
     return out
 
 

@@ -216,7 +216,7 @@ def evaluation():
     month = _month()
     rows = ev.report(current_user.jurisdiction, month)
     period = ev.get_period(current_user.jurisdiction, month)
-    chart = ranking_chart(_("综合得分排名"), [(r["agency"], r.get("score")) for r in rows])
+    chart = ranking_chart(_("综合得分排名"), [(r["agency"], r["score"]) for r in rows if r.get("score") is not None])
     return render_template(
         "supervision/evaluation.html", month=month, rows=rows, period=period, chart=chart,
         months=ev.previous_months(ev.current_month(), 12)[::-1], freeze_form=FreezeForm(month=month),

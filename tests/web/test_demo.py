@@ -40,3 +40,31 @@ def test_seed_creates_accounts_and_tickets_once(runner, make_city, db, client):
     # the demo password works
     r = login(client, "clerk_scj", "demo12345")
     assert r.status_code == 302 and r.headers["Location"].endswith("/desk/")
+
+
+def test_seed_makes_a_living_desk(runner, make_city, db):
+    """Every page has something to show: each ladder step, the lights, each supervision decision,
+    a co-handled ticket and a frozen past month (issue 15)."""
+    from app.models import (Escalation, EvaluationPeriod, ExclusionRequest, ExtensionRequest, Scorecard,
+                            SupervisionNotice, Suspension)
+    from app.models import Assignment
+
+    make_city(agencies=("市市场监管局", "市税务局"))
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    # The short table: one account per role, and where to find the rest.
+    assert "flask demo accounts" in result.output and len(result.output.splitlines()) < 20
+    levels = set(db.session.scalars(select(Escalation.level)))
+    assert {"remind", "supervise", "flag"} <= levels
+    assert db.session.scalar(select(func.count()).select_from(Suspension)) >= 1
+    assert db.session.scalar(select(ExtensionRequest.state)) == "granted"
+    assert db.session.scalar(select(ExclusionRequest.state)) == "granted"
+    assert db.session.scalar(select(func.count()).select_from(SupervisionNotice)) == 1
+    assert db.session.scalar(select(func.max(Ticket.reopen_count))) >= 1
+    assert db.session.scalar(select(func.count()).where(Assignment.role == "co",
+                                                        Assignment.opinion_at.is_not(None))) == 1
+    period = db.session.scalar(select(EvaluationPeriod))
+    assert period is not None and period.frozen_at is not None
+    assert db.session.scalar(select(func.count()).select_from(Scorecard).where(Scorecard.period_id == period.id)) >= 1
+    listing = runner.invoke(args=["demo", "accounts"])
+    assert "clerk_sw" in listing.output and "biz2" in listing.output
