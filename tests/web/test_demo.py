@@ -45,9 +45,16 @@ def test_seed_creates_accounts_and_tickets_once(runner, make_city, db, client):
 def test_seed_makes_a_living_desk(runner, make_city, db):
     """Every page has something to show: each ladder step, the lights, each supervision decision,
     a co-handled ticket and a frozen past month (issue 15)."""
-    from app.models import (Escalation, EvaluationPeriod, ExclusionRequest, ExtensionRequest, Scorecard,
-                            SupervisionNotice, Suspension)
-    from app.models import Assignment
+    from app.models import (
+        Assignment,
+        Escalation,
+        EvaluationPeriod,
+        ExclusionRequest,
+        ExtensionRequest,
+        Scorecard,
+        SupervisionNotice,
+        Suspension,
+    )
 
     make_city(agencies=("市市场监管局", "市税务局"))
     result = runner.invoke(args=["demo", "seed"])

@@ -192,7 +192,7 @@ def test_duration_as_people_say_it(app, hours, zh, en):
 def test_chart_ticks_are_even_and_round(lo, hi, ticks):
     got = nice_ticks(lo, hi)
     assert got == pytest.approx(ticks)
-    steps = {round(b - a, 9) for a, b in zip(got, got[1:])}
+    steps = {round(b - a, 9) for a, b in zip(got, got[1:], strict=False)}
     assert len(steps) == 1
 
 
