@@ -27,17 +27,17 @@ BUSINESSES = [
     ("biz1", "辽源市东辽河食品有限公司", "91220400MA17DMX01", "13843700001"),
     ("biz2", "辽源市龙山机械制造有限公司", "91220400MA17DMX02", "13843700002"),
 ]
-REPLY = "经我局核查,已协调相关科室合并检查事项,今后将按照“双随机、一公开”统一安排,请企业放心经营。"
+REPLY = "经我局核查，已协调相关科室合并检查事项，今后将按照“双随机、一公开”统一安排，请企业放心经营。"
 
 # (title, description, target state); each is filed by biz1 and handled by the market regulator.
 TICKETS = [
-    ("食品经营许可证续期咨询", "我公司食品经营许可证下月到期,请问续期需要准备哪些材料,能否网上办理?", "as_routed"),
-    ("一个月内多次检查", "本月已有三个部门先后到我公司进行食品安全检查,内容重复,影响正常生产经营。", "dispatched"),
-    ("商标被他人仿冒", "发现市场上有商家使用与我公司注册商标近似的包装销售同类食品,请求查处。", "in_progress"),
-    ("食品抽检结果异议", "我公司产品抽检结果为不合格,但我们自检合格,希望申请复检并了解程序。", "suspended"),
-    ("广告审查时限过长", "我公司提交的食品广告审查材料已超过二十个工作日仍未有结果,请求督促办理。", "replied"),
-    ("注册地址变更办理", "我公司迁址后办理注册地址变更,窗口要求重复提交材料,希望简化流程。", "closed"),
-    ("执照年报提醒咨询", "请问企业年度报告的截止时间是什么时候,逾期会有什么影响?", "withdrawn"),
+    ("食品经营许可证续期咨询", "我公司食品经营许可证下月到期，请问续期需要准备哪些材料，能否网上办理？", "as_routed"),
+    ("一个月内多次检查", "本月已有三个部门先后到我公司进行食品安全检查，内容重复，影响正常生产经营。", "dispatched"),
+    ("商标被他人仿冒", "发现市场上有商家使用与我公司注册商标近似的包装销售同类食品，请求查处。", "in_progress"),
+    ("食品抽检结果异议", "我公司产品抽检结果为不合格，但我们自检合格，希望申请复检并了解程序。", "suspended"),
+    ("广告审查时限过长", "我公司提交的食品广告审查材料已超过二十个工作日仍未有结果，请求督促办理。", "replied"),
+    ("注册地址变更办理", "我公司迁址后办理注册地址变更，窗口要求重复提交材料，希望简化流程。", "closed"),
+    ("执照年报提醒咨询", "请问企业年度报告的截止时间是什么时候，逾期会有什么影响？", "withdrawn"),
 ]
 
 
@@ -77,10 +77,10 @@ def _seed_agency_clerks() -> list[tuple[str, str, str]]:
 def seed_accounts() -> list[tuple[str, str, str]]:
     """Create the demo accounts that are missing; return (role, username, agency or city) of each."""
     _need(select(Jurisdiction).where(Jurisdiction.code == CITY),
-          "城市 liaoyuan 不存在:请先运行 `flask plans import`")
+          "城市 liaoyuan 不存在：请先运行 `flask plans import`")
     for name in (SCJ, SW):
         _need(select(Agency).where(Agency.jurisdiction == CITY, Agency.name == name),
-              f"承办单位“{name}”不存在:请先运行 `flask plans import`")
+              f"承办单位“{name}”不存在：请先运行 `flask plans import`")
     lines = []
     for username, role, agency, city, display in STAFF:
         if _user(username) is None:
@@ -100,9 +100,9 @@ def seed_accounts() -> list[tuple[str, str, str]]:
 def _to_agency(ticket: Ticket, agency: Agency) -> None:
     """Put a freshly filed ticket with `agency`, through the dispatch centre or the supervisors."""
     if ticket.state == "to_dispatch":
-        dispatching.dispatch(ticket, agency.id, (), _user("dispatcher_ly"), note="派单中心人工派单(演示数据)")
+        dispatching.dispatch(ticket, agency.id, (), _user("dispatcher_ly"), note="派单中心人工派单（演示数据）")
     elif ticket.lead_agency_id != agency.id:
-        dispatching.transfer(ticket, agency, (), _user("supervisor_ly"), note="督查室改派(演示数据)")
+        dispatching.transfer(ticket, agency, (), _user("supervisor_ly"), note="督查室改派（演示数据）")
 
 
 def seed_tickets() -> int:
@@ -129,7 +129,7 @@ def seed_tickets() -> int:
             continue
         handling.sign(clerk, t.id)
         handling.record_contact(clerk, t.id, contacted_on=handling.contact_date_default(), way="phone",
-                                summary="已电话联系企业张经理,了解具体情况。")
+                                summary="已电话联系企业张经理，了解具体情况。")
         if target == "suspended":
             handling.suspend(clerk, t.id, "请提供抽检报告编号及自检报告扫描件。")
         elif target in ("replied", "closed"):

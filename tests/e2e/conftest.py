@@ -13,18 +13,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import PG_URL, _config, _truncate_all
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 PASSWORD = "demo12345"
 
-if not os.path.exists(CHROMIUM):  # pragma: no cover - depends on the machine
-    pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)", allow_module_level=True)
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
-
-from tests.conftest import PG_URL, _config, _truncate_all  # noqa: E402
+def _need_chromium() -> None:
+    """Skip (never fail) where Debian's Chromium is absent; CI installs it (.ci/run)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
 
 
 def _free_port() -> int:
@@ -58,6 +59,7 @@ def _seed(app) -> None:
 @pytest.fixture(scope="session")
 def live_server(_template, tmp_path_factory):
     """The app on http://127.0.0.1:<free port>, with its own freshly seeded database."""
+    _need_chromium()
     from app import create_app
     from app.extensions import db
 
@@ -91,6 +93,9 @@ def live_server(_template, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         yield b
