@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 export APP_CONFIG ?= development
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install db seed translations lint ci clean serve
+.PHONY: run test install db seed translations lint ci clean serve screenshots
 
 run: install db seed ## install, migrate, import the plans, demo accounts, serve web + scheduler
 	@echo "企业诉求直通车: http://127.0.0.1:5000  (Ctrl-C stops the web app and the scheduler)"
@@ -35,6 +35,9 @@ seed: db
 	$(BIN)/flask plans import
 	$(BIN)/flask calendar seed
 	$(BIN)/flask demo seed
+
+screenshots: install ## regenerate docs/screenshots/*.png from a seeded demo desk (needs /usr/bin/chromium)
+	SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e/test_screenshots.py $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check app workers tests bench

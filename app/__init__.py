@@ -22,7 +22,7 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table known to Alembic)
     from app.auth import sessions
     from app.extensions import babel, csrf, db, login_manager, migrate
-    from app.web import context, guards, i18n
+    from app.web import context, guards, i18n, labels
 
     guards.install_converters(app)  # before any route is added
 
@@ -37,6 +37,7 @@ def register_extensions(app: Flask) -> None:
     context.init_app(app)
     sessions.init_app(app)
     guards.init_app(app)
+    labels.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

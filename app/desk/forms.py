@@ -7,6 +7,7 @@ from wtforms import (
     DateField,
     MultipleFileField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -76,6 +77,23 @@ class QueueFilterForm(FlaskForm):
     topic = SelectField(_l("主题"), choices=[("", _l("全部"))] + [(k, _l(v)) for k, v in TOPICS.items()],
                         validators=[Optional()])
     mine = SelectField(_l("范围"), choices=[("", _l("本单位")), ("1", _l("分配给我的"))], validators=[Optional()])
+    q = StringField(_l("搜索"), validators=[Optional(), Length(max=100)],
+                    description=_l("工单号、企业名称或诉求内容中的词"))
+    light = SelectField(_l("时限"), choices=[("", _l("全部")), ("overdue", _l("已超期")), ("warning", _l("临近时限"))],
+                        validators=[Optional()])
+    sort = SelectField(_l("排序"), choices=[("deadline", _l("办结时限最近")), ("filed", _l("最新提交")),
+                                           ("updated", _l("最近更新"))], validators=[Optional()])
+
+
+class BulkForm(FlaskForm):
+    """Bulk sign or assign from the queue: the ticket ids ticked, the action and the clerk."""
+
+    ids = SelectMultipleField(_l("工单"), coerce=int, choices=[], validate_choice=False,
+                              validators=[DataRequired(_l("请先勾选工单"))])
+    action = SelectField(_l("批量操作"), choices=[("sign", _l("批量签收")), ("assign", _l("批量分配"))],
+                         validators=[DataRequired()])
+    clerk_id = SelectField(_l("承办人"), coerce=int, validators=[Optional()], validate_choice=False, choices=[])
+    submit = SubmitField(_l("执行"))
 
 
 class SuspensionRequestForm(FlaskForm):

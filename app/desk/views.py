@@ -1,6 +1,6 @@
 """The agency desk: the agency's queue and the handling actions on one ticket."""
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,6 +8,7 @@ from app.desk import bp
 from app.desk.forms import (
     ActionForm,
     AssignForm,
+    BulkForm,
     ContactForm,
     NoteForm,
     QueueFilterForm,
@@ -29,6 +30,7 @@ from app.services import (
 from app.services import tickets as core
 from app.web.access import roles_required
 from app.web.actions import run_action
+from app.web.i18n import translate_error
 
 STAFF = ("clerk", "agency_admin")
 
@@ -36,15 +38,57 @@ STAFF = ("clerk", "agency_admin")
 @bp.route("/")
 @roles_required(*STAFF)
 def index():
-    """The agency's queue: tickets with an active assignment of my agency, by resolve deadline."""
+    """The agency's queue: search, narrow to overdue or warned tickets, sort; bulk sign and assign."""
     form = QueueFilterForm(request.args)
-    page = queues.agency_queue(current_user, state=form.state.data, kind=form.kind.data, topic=form.topic.data,
-                               mine=bool(form.mine.data), after=request.args.get("after"),
-                               size=current_app.config["PAGE_SIZE"])
+    page = queues.agency_queue(
+        current_user, state=form.state.data or None, kind=form.kind.data or None, topic=form.topic.data or None,
+        mine=bool(form.mine.data), q=form.q.data, light=form.light.data or None, sort=form.sort.data or "deadline",
+        after=request.args.get("after"), size=current_app.config["PAGE_SIZE"])
     items, next_after = page.items, page.next_after
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     return render_template("desk/index.html", form=form, items=items, next_after=next_after,
-                           args=args, topics=TOPICS)
+                           args=args, bulk_form=_bulk_form())
+
+
+def _staff_choices() -> list[tuple[int, str]]:
+    if current_user.role == "agency_admin":
+        staff = notifications.agency_users(current_user.agency_id, roles=("clerk", "agency_admin"))
+    else:
+        staff = [current_user]
+    return [(u.id, u.display_name) for u in staff]
+
+
+def _bulk_form() -> BulkForm:
+    form = BulkForm()
+    form.clerk_id.choices = _staff_choices()
+    return form
+
+
+@bp.route("/bulk", methods=["POST"])
+@roles_required(*STAFF)
+def bulk():
+    """Sign or assign the ticked tickets of the queue, each on its own; report what was refused."""
+    form = _bulk_form()
+    back = request.form.get("back") or ""
+    back = back if back.startswith("/desk") else url_for("desk.index")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for e in errors:
+                flash(str(e), "error")
+        return redirect(back)
+    if form.action.data == "assign":
+        if form.clerk_id.data not in dict(_staff_choices()):
+            flash(_("只能分配给本单位的承办人员"), "error")
+            return redirect(back)
+        done, refused = handling.assign_many(current_user, form.ids.data, form.clerk_id.data)
+        flash(_("已分配%(n)s件", n=len(done)), "success" if done else "info")
+    else:
+        done, refused = handling.sign_many(current_user, form.ids.data)
+        flash(_("已签收%(n)s件", n=len(done)), "success" if done else "info")
+    if refused:
+        flash(_("%(n)s件未办理：%(why)s", n=len(refused),
+                why=_("；").join(sorted({translate_error(e) for _id, e in refused}))), "error")
+    return redirect(back)
 
 
 def _visible_or_404(ticket_id: int) -> Ticket:
@@ -56,11 +100,7 @@ def _visible_or_404(ticket_id: int) -> Ticket:
 
 def _assign_form(ticket: Ticket) -> AssignForm:
     form = AssignForm()
-    if current_user.role == "agency_admin":
-        staff = notifications.agency_users(current_user.agency_id, roles=("clerk", "agency_admin"))
-    else:
-        staff = [current_user]
-    form.clerk_id.choices = [(u.id, u.display_name) for u in staff]
+    form.clerk_id.choices = _staff_choices()
     return form
 
 
@@ -75,6 +115,7 @@ def ticket(ticket_id: int):
     contact = ContactForm()
     if not contact.contacted_on.data:
         contact.contacted_on.data = handling.contact_date_default()
+    filed_on = t.created_at.astimezone(core.SHANGHAI).date()
     return render_template(
         "desk/ticket.html", t=t, ticket=t, events=core.visible_events(current_user, t),
         limited=core.access(current_user, t) != core.FULL,
@@ -86,7 +127,8 @@ def ticket(ticket_id: int):
         sign_form=ActionForm(), contact_form=contact, suspend_form=SuspendForm(), reply_form=ReplyForm(),
         note_form=NoteForm(), assign_form=_assign_form(t),
         pending_co=handling.pending_co_opinions(t), order=handling.open_order(t),
-        suspension_request_form=SuspensionRequestForm(),
+        suspension_request_form=SuspensionRequestForm(), filed_on=filed_on,
+        today=handling.contact_date_default(),
     )
 
 

@@ -30,9 +30,9 @@ class _Versioned(FlaskForm):
 class DispatchForm(_Versioned):
     lead = SelectField(_l("主办单位"), coerce=_int_or_none, validate_choice=False,
                        validators=[DataRequired(_l("请选择主办单位"))])
-    co = SelectMultipleField(_l("协办单位(可多选,按住 Ctrl 选择)"), coerce=int, validate_choice=False,
+    co = SelectMultipleField(_l("协办单位（可多选）"), coerce=int, validate_choice=False,
                              validators=[Optional()])
-    note = TextAreaField(_l("派单说明(选填,承办单位可见)"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l("派单说明（选填，承办单位可见）"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("派单"))
 
 

@@ -27,6 +27,7 @@ from app.models.sla import (  # noqa: F401
     Escalation,
     Setting,
     SlaPolicy,
+    SlaPolicyChange,
     SupervisionNotice,
     WorkingHours,
 )

@@ -91,3 +91,20 @@ class Setting(db.Model):
     jurisdiction: Mapped[str] = mapped_column(String(20), primary_key=True, default="*")
     value: Mapped[dict] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class SlaPolicyChange(db.Model):
+    """One change of a city × kind × urgency's SLA policy made on /admin/sla: who, when, before, after."""
+
+    __tablename__ = "sla_policy_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"))
+    kind: Mapped[str] = mapped_column(String(20))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    before: Mapped[dict] = mapped_column(JSON)  # {"limits": {...}, "warn_ratio": x}
+    after: Mapped[dict] = mapped_column(JSON)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped["User | None"] = relationship()  # noqa: F821

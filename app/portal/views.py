@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.domain import workflow
 from app.domain.workflow import WorkflowError
@@ -30,8 +31,11 @@ from app.web.i18n import translate_error
 @roles_required("enterprise")
 def index():
     """My enterprise's tickets, newest first, paginated by id."""
+    # The list shows agency, promised date and rating: load them with the page, not per row.
     rows, next_before = newest_first(
-        select(Ticket).where(Ticket.enterprise_id == current_user.enterprise_id), Ticket.id,
+        select(Ticket).where(Ticket.enterprise_id == current_user.enterprise_id)
+        .options(selectinload(Ticket.lead_agency), selectinload(Ticket.assignments),
+                 selectinload(Ticket.ratings)), Ticket.id,
         request.args.get("before", type=int), current_app.config["PAGE_SIZE"])
     return render_template("portal/index.html", tickets=rows, states=workflow.STATES,
                            next_before=next_before)
@@ -99,8 +103,9 @@ def ticket(ticket_id: int):
     """One ticket: its number, timeline, reply and the actions open to the business."""
     t = _visible_or_404(ticket_id)
     last = t.ratings[-1] if t.ratings else None
+    lead = core.lead_assignment(t) or next((a for a in reversed(t.assignments) if a.role == "lead"), None)
     return render_template(
-        "portal/ticket.html", t=t, events=core.visible_events(current_user, t),
+        "portal/ticket.html", t=t, events=core.visible_events(current_user, t), lead=lead,
         files=attachments.visible(current_user, t), suspension=handling.open_suspension(t),
         info_form=AddInfoForm(), answer_form=AnswerForm(), withdraw_form=WithdrawForm(),
         rate_form=RateForm(), reopen_form=ReopenForm(), last_rating=last,

@@ -89,6 +89,9 @@ def record_contact(user: User, ticket_id: int, *, contacted_on: date, way: str, 
     at = utcnow()
     if contacted_on is None or contacted_on > at.astimezone(core.SHANGHAI).date():
         raise ServiceError(N_("联系日期不能晚于今天"), code="date")
+    if contacted_on < ticket.created_at.astimezone(core.SHANGHAI).date():
+        raise ServiceError(N_("联系日期不能早于诉求提交日期（%(d)s）"), code="date",
+                           d=ticket.created_at.astimezone(core.SHANGHAI).date().isoformat())
     lead = _lead(ticket)
     event = core.apply(ticket, "contact", user, assignment=lead, at=at, note=_text(summary),
                        details={"date": contacted_on.isoformat(), "way": way})
@@ -438,3 +441,27 @@ def may_see_phone(user: User, ticket: Ticket) -> bool:
 def contact_date_default() -> date:
     """Today in Shanghai (the default of the contact form)."""
     return datetime.now(core.SHANGHAI).date()
+
+
+# --- the agency's queue ---------------------------------------------------------------------
+
+def sign_many(user: User, ticket_ids: Sequence[int]) -> tuple[list[Ticket], list[tuple[int, str]]]:
+    """批量签收: sign each ticket in its own transaction; returns (signed, [(id, refusal)])."""
+    return _each(ticket_ids, lambda tid: sign(user, tid))
+
+
+def assign_many(user: User, ticket_ids: Sequence[int], clerk_id: int) -> tuple[list[Ticket], list[tuple[int, str]]]:
+    """批量分配: give each ticket to the clerk, one transaction per ticket."""
+    return _each(ticket_ids, lambda tid: assign(user, tid, clerk_id))
+
+
+def _each(ticket_ids: Sequence[int], call) -> tuple[list, list]:
+    from app.services import NotFound
+
+    done, refused = [], []
+    for tid in dict.fromkeys(ticket_ids):  # once each, in the order given
+        try:
+            done.append(call(tid))
+        except (ServiceError, workflow.WorkflowError, NotFound) as exc:
+            refused.append((tid, exc))
+    return done, refused

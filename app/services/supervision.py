@@ -112,19 +112,24 @@ def board(user: User, *, agency_id: int | None = None, level: str | None = None,
     now = now or utcnow()
     sign_late = and_(Assignment.signed_at.is_(None), Assignment.sign_due_at < now)
     ordered = select(SupervisionNotice.assignment_id)
+    # A 督办单 issued by hand puts the assignment on the board at 督办 even before it is late.
+    noticed = Assignment.id.in_(ordered)
     cond = and_(Ticket.jurisdiction == user.jurisdiction, Assignment.active.is_(True),
                 Ticket.state.in_(ACTIVE_STATES),
-                or_(Assignment.resolve_due_at < now, sign_late, Assignment.escalation_level.is_not(None),
-                    Assignment.id.in_(ordered)))
+                or_(Assignment.resolve_due_at < now, sign_late, Assignment.escalation_level.is_not(None), noticed))
     if agency_id:
         cond = and_(cond, Assignment.agency_id == agency_id)
-    if level:
+    if level == "supervise":
+        cond = and_(cond, or_(Assignment.escalation_level == level,
+                              and_(Assignment.escalation_level.is_(None), noticed)))
+    elif level:
         cond = and_(cond, Assignment.escalation_level == level)
     if after is not None:
         due, last_id = after
         cond = and_(cond, or_(Assignment.resolve_due_at > due,
                               and_(Assignment.resolve_due_at == due, Assignment.id > last_id)))
-    q = (select(Assignment, Ticket, Agency).join(Ticket, Ticket.id == Assignment.ticket_id)
+    q = (select(Assignment, Ticket, Agency)
+         .join(Ticket, Ticket.id == Assignment.ticket_id)
          .join(Agency, Agency.id == Assignment.agency_id).where(cond)
          .order_by(Assignment.resolve_due_at, Assignment.id).limit(limit))
     cal = clocks.calendar_for(user.jurisdiction)
@@ -142,7 +147,8 @@ def board(user: User, *, agency_id: int | None = None, level: str | None = None,
             a.sign_due_at, a.resolve_due_at or a.sign_due_at)
         overdue = due is not None and due < now
         days = cal.working_days_between(due, now) if overdue else 0
-        items.append(BoardItem(a, t, ag, a.escalation_level, days, overdue, orders.get(a.id)))
+        level_ = a.escalation_level or ("supervise" if a.id in orders else None)  # a 督办单 issued by hand
+        items.append(BoardItem(a, t, ag, level_, days, overdue, orders.get(a.id)))
     return items
 
 

@@ -30,7 +30,7 @@ from app.supervision.forms import (
 )
 from app.web.access import roles_required
 from app.web.actions import run_action
-from app.web.charts import bar_chart, line_chart
+from app.web.charts import bar_chart, line_chart, ranking_chart
 from app.web.i18n import translate_error
 
 REFUSED = (ServiceError, WorkflowError)
@@ -86,8 +86,10 @@ def index():
         last = items[-1].assignment
         nxt = url_for(".index", agency=agency_id, level=level, after_due=last.resolve_due_at.isoformat(),
                       after_id=last.id)
+    ladder = {code: sum(1 for i in items if i.level == code) for code in sv.LEVELS}
     return render_template(
         "supervision/index.html", groups=sv.group_board(items), count=len(items), agencies=sv.agencies_of(current_user),
+        ladder=ladder, late=sum(1 for i in items if i.level is None),
         levels=sv.LEVELS, agency_id=agency_id, level=level, next_url=nxt,
         pending_extensions=len(sv.pending_extensions(current_user)),
         pending_exclusions=len(sv.pending_exclusions(current_user)),
@@ -255,8 +257,9 @@ def evaluation():
     month = _month()
     rows = ev.report(current_user.jurisdiction, month)
     period = ev.get_period(current_user.jurisdiction, month)
+    chart = ranking_chart(_("综合得分排名"), [(r["agency"], r["score"]) for r in rows if r.get("score") is not None])
     return render_template(
-        "supervision/evaluation.html", month=month, rows=rows, period=period,
+        "supervision/evaluation.html", month=month, rows=rows, period=period, chart=chart,
         months=ev.previous_months(ev.current_month(), 12)[::-1], freeze_form=FreezeForm(month=month),
         can_freeze=month < ev.current_month() and not (period and period.frozen_at),
         changes=ev.changes(current_user.jurisdiction, 20),

@@ -1,6 +1,7 @@
 """The closed loop through the services: every action's success and its refusals."""
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -14,6 +15,11 @@ from app.services import tickets as core
 from tests.conftest import received
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def shanghai_today() -> date:
+    """Today where the desk is (a contact date is a Shanghai date, not a UTC one)."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def pdf(name="证明.pdf", data=PDF):
@@ -102,17 +108,17 @@ def test_contact_sets_contacted_at(w, monkeypatch):
     route_to(monkeypatch)
     t = w.file()
     with pytest.raises(WorkflowError):  # not signed yet
-        handling.record_contact(w.clerk, t.id, contacted_on=date.today(), way="phone", summary="已电话沟通")
+        handling.record_contact(w.clerk, t.id, contacted_on=shanghai_today(), way="phone", summary="已电话沟通")
     handling.sign(w.clerk, t.id)
     with pytest.raises(ServiceError):
-        handling.record_contact(w.clerk, t.id, contacted_on=date.today(), way="fax", summary="x")
+        handling.record_contact(w.clerk, t.id, contacted_on=shanghai_today(), way="fax", summary="x")
     with pytest.raises(ServiceError):
-        handling.record_contact(w.clerk, t.id, contacted_on=date.today(), way="phone", summary="  ")
+        handling.record_contact(w.clerk, t.id, contacted_on=shanghai_today(), way="phone", summary="  ")
     with pytest.raises(ServiceError):
-        handling.record_contact(w.clerk, t.id, contacted_on=date.today() + timedelta(days=3),
+        handling.record_contact(w.clerk, t.id, contacted_on=shanghai_today() + timedelta(days=3),
                                 way="phone", summary="已电话沟通")
     assert core.lead_assignment(t).contacted_at is None
-    ev = handling.record_contact(w.clerk, t.id, contacted_on=date.today(), way="visit", summary="上门了解情况")
+    ev = handling.record_contact(w.clerk, t.id, contacted_on=shanghai_today(), way="visit", summary="上门了解情况")
     assert ev.details["way"] == "visit" and core.lead_assignment(t).contacted_at is not None
     assert t.state == "in_progress"
 

@@ -65,3 +65,38 @@ def test_the_live_ranking_on_the_demo_data_charges_no_deadline_that_has_not_pass
             assert r["grade"] == "A", r
             for metric in ("not_responded", "late"):
                 assert ev.drill("liaoyuan", "2026-12", r["agency_id"], metric) == []
+
+
+def test_seed_makes_a_living_desk(runner, make_city, db):
+    """Every page has something to show: each ladder step, the lights, each supervision decision,
+    a co-handled ticket and a frozen past month (issue 15)."""
+    from app.models import (
+        Assignment,
+        Escalation,
+        EvaluationPeriod,
+        ExclusionRequest,
+        ExtensionRequest,
+        Scorecard,
+        SupervisionNotice,
+        Suspension,
+    )
+
+    make_city(agencies=("市市场监管局", "市税务局"))
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    # The short table: one account per role, and where to find the rest.
+    assert "flask demo accounts" in result.output and len(result.output.splitlines()) < 20
+    levels = set(db.session.scalars(select(Escalation.level)))
+    assert {"remind", "supervise", "flag"} <= levels
+    assert db.session.scalar(select(func.count()).select_from(Suspension)) >= 1
+    assert db.session.scalar(select(ExtensionRequest.state)) == "granted"
+    assert db.session.scalar(select(ExclusionRequest.state)) == "granted"
+    assert db.session.scalar(select(func.count()).select_from(SupervisionNotice)) == 1
+    assert db.session.scalar(select(func.max(Ticket.reopen_count))) >= 1
+    assert db.session.scalar(select(func.count()).where(Assignment.role == "co",
+                                                        Assignment.opinion_at.is_not(None))) == 1
+    period = db.session.scalar(select(EvaluationPeriod))
+    assert period is not None and period.frozen_at is not None
+    assert db.session.scalar(select(func.count()).select_from(Scorecard).where(Scorecard.period_id == period.id)) >= 1
+    listing = runner.invoke(args=["demo", "accounts"])
+    assert "clerk_sw" in listing.output and "biz2" in listing.output

@@ -1,6 +1,7 @@
 """The agency desk through the test client, with real CSRF tokens."""
 import io
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,6 +12,11 @@ from tests.conftest import csrf_token, login
 from tests.services.test_handling import PDF, World, route_to
 
 ANSWER = "经核查,已协调相关部门合并检查事项,今后将统一安排。"
+
+
+def shanghai_today() -> date:
+    """Today where the desk is (a contact date is a Shanghai date, not a UTC one)."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 @pytest.fixture
@@ -79,7 +85,7 @@ def test_ticket_page_and_full_handling(client, w, db):
     client.post(f"/desk/tickets/{t.id}/sign", data={"csrf_token": token})
     assert t.state == "in_progress"
     client.post(f"/desk/tickets/{t.id}/contact", data={
-        "csrf_token": token, "contacted_on": date.today().isoformat(), "way": "phone", "summary": "电话沟通"})
+        "csrf_token": token, "contacted_on": shanghai_today().isoformat(), "way": "phone", "summary": "电话沟通"})
     assert core.lead_assignment(t).contacted_at is not None
     client.post(f"/desk/tickets/{t.id}/note", data={"csrf_token": token, "text": "重点企业,注意回访"})
     page = client.get(f"/desk/tickets/{t.id}").get_data(as_text=True)

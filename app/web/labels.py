@@ -1,0 +1,150 @@
+"""Labels for codes shown to people (topics, kinds, assignment and request states, cities) and
+durations as people say them ("1天3小时"). Registered as Jinja filters by `init_app`."""
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
+
+from app.domain.topics import KINDS, TOPICS
+
+# Each label below is also a msgid in the catalogue; gettext() translates it at render time.
+ASSIGNMENT_STATES = {"dispatched": _l("待签收"), "signed": _l("已签收"), "opinion_submitted": _l("已提交意见"),
+                     "replied": _l("已答复"), "returned": _l("已退回"), "cancelled": _l("已撤销")}
+REQUEST_STATES = {"pending": _l("待审批"), "granted": _l("已批准"), "refused": _l("未批准")}
+CITIES = {"liaoyuan": _l("辽源"), "zhaoqing": _l("肇庆"), "xiamen": _l("厦门"), "jiangmen": _l("江门"),
+          "yueyang": _l("岳阳")}
+IMPORT_CHANGES = {"added": _l("新增措施"), "changed": _l("变更措施"), "removed": _l("删除措施"),
+                  "responsibilities": _l("职责变更"), "created": _l("首次导入")}
+
+# The progress bar of a ticket, as government portals show it: 已提交 → 已派单 → 办理中 → 已答复 → 已办结.
+PROGRESS_STEPS = (("submitted", _l("已提交")), ("dispatched", _l("已派单")), ("in_progress", _l("办理中")),
+                  ("replied", _l("已答复")), ("closed", _l("已评价/已办结")))
+_STEP_OF_STATE = {"submitted": 0, "to_dispatch": 0, "to_supervision": 0, "dispatched": 1, "in_progress": 2,
+                  "suspended": 2, "replied": 3, "closed": 4}
+
+
+def topic_label(code: str | None) -> str:
+    """诉求主题 of a topic code (tax → 纳税缴费), translated."""
+    return gettext(TOPICS[code]) if code in TOPICS else (code or "")
+
+
+def kind_label(code: str | None) -> str:
+    """诉求类型 of a kind code, translated."""
+    return gettext(KINDS[code]) if code in KINDS else (code or "")
+
+
+def _lookup(table: dict, code) -> str:
+    return str(table[code]) if code in table else ("" if code is None else str(code))
+
+
+def assignment_state_label(code: str | None) -> str:
+    return _lookup(ASSIGNMENT_STATES, code)
+
+
+def request_state_label(code: str | None) -> str:
+    return _lookup(REQUEST_STATES, code)
+
+
+def city_label(code: str | None) -> str:
+    return _lookup(CITIES, code)
+
+
+def import_change_label(code: str | None) -> str:
+    return _lookup(IMPORT_CHANGES, code)
+
+
+def progress_step(state: str | None) -> int | None:
+    """Index of the ticket's stage in PROGRESS_STEPS; None for a ticket that left the path
+    (withdrawn, merged, rejected)."""
+    return _STEP_OF_STATE.get(state)
+
+
+def duration(hours: float | None, day_hours: float = 7.0) -> str:
+    """A span of working time as people say it: 1天3小时, 3小时20分钟, 45分钟 (a working day is
+    `day_hours` long, 7 with the default office hours)."""
+    if hours is None:
+        return ""
+    minutes = round(abs(hours) * 60)
+    day_minutes = max(round(day_hours * 60), 1)
+    days, rest = divmod(minutes, day_minutes)
+    h, m = divmod(rest, 60)
+    en = str(get_locale() or "zh").startswith("en")
+    units = (("d", "h", "min") if en else ("天", "小时", "分钟"))
+    parts = []
+    if days:
+        parts.append(f"{days}{' ' if en else ''}{units[0]}")
+    if h:
+        parts.append(f"{h}{' ' if en else ''}{units[1]}")
+    if m and not days:  # minutes matter only within the last day
+        parts.append(f"{m}{' ' if en else ''}{units[2]}")
+    if not parts:
+        parts.append(f"0{' ' if en else ''}{units[2]}")
+    return (" " if en else "").join(parts)
+
+
+def init_app(app) -> None:
+    for name, fn in (("topic_label", topic_label), ("kind_label", kind_label),
+                     ("assignment_state_label", assignment_state_label),
+                     ("request_state_label", request_state_label), ("city_label", city_label),
+                     ("import_change_label", import_change_label), ("duration", duration),
+                     ("routing_reason", routing_reason), ("routing_explanation", routing_explanation)):
+        app.jinja_env.filters[name] = fn
+    app.jinja_env.globals["PROGRESS_STEPS"] = PROGRESS_STEPS
+    app.jinja_env.globals["progress_step"] = progress_step
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
+
+
+def favicon():
+    """/favicon.ico: browsers ask for it at the root whatever the page links."""
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(current_app.static_folder, "img/favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=86400)
+
+
+# --- routing explanations (written in Chinese by app.domain.routing) in English ----------------------
+_SEP = r"[,，]"
+_ROLE_EN = {"牵头": "leads it", "协办": "assists", "负责": "is responsible",
+            "负责(据职责推断)": "is responsible (inferred from its remit)",
+            "负责（据职责推断）": "is responsible (inferred from its remit)"}
+_REASON_EN = (("职责词", "remit terms"), ("点名", "named in the appeal"), ("主题", "topic"),
+              ("派单纠错样例", "dispatcher corrections"))
+
+
+def _english() -> bool:
+    return str(get_locale() or "zh").startswith("en")
+
+
+def routing_reason(text: str | None) -> str:
+    """One candidate's reason ("职责词:食品、检查") in the user's language."""
+    import re
+
+    if not text or not _english():
+        return text or ""
+    for zh, en in _REASON_EN:
+        if text.startswith(zh):
+            rest = re.sub(r"^[:：]", "", text[len(zh):]).replace("、", ", ")
+            if zh == "主题":
+                rest = next((gettext(v) for v in TOPICS.values() if v == rest), rest)
+            return f"{en}: {rest}" if rest else en
+    return text
+
+
+def routing_explanation(text: str | None) -> str:
+    """The router's explanation sentence in the user's language (patterns of app.domain.routing)."""
+    import re
+
+    if not text or not _english():
+        return text or ""
+    out = text
+    m = re.match(rf"匹配《(.+?)》第(\d+)条“(.+?)”{_SEP}(.+?)(牵头|协办|负责[(（]据职责推断[)）]|负责)(?=$|[;；])", out)
+    if m:
+        plan, number, title, agency, role = m.groups()
+        out = (f"Matches measure {number} “{title}” of 《{plan}》: {agency} {_ROLE_EN.get(role, role)}"
+               + out[m.end():])
+    m = re.match(rf"未匹配到方案措施{_SEP}依据(.*?)由(.+?)办理(?=$|[;；])", out)
+    if m:
+        basis, agency = m.groups()
+        basis = "; ".join(routing_reason(b) for b in re.split(r"[;；]", basis) if b) if basis != "职责" else "remit"
+        out = f"No plan measure matched; {agency} handles it on the basis of {basis}" + out[m.end():]
+    out = re.sub(rf"[;；]置信度([\d.]+)低于([\d.]+){_SEP}转派单中心人工派单",
+                 r"; confidence \1 is below \2, so the dispatch centre places it by hand", out)
+    return out

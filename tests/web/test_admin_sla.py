@@ -1,0 +1,58 @@
+"""/admin/sla: the policy of each city × kind, editing one, the change log, refusals."""
+import pytest
+
+from app.models import SlaPolicy, SlaPolicyChange
+from app.services import clocks
+from tests.conftest import csrf_token, login
+
+# The defaults as docs/sla.md states them: sign 2 working hours, resolve a complaint in 15 working days.
+FORM = {"sign_amount": "2", "sign_unit": "working_hours", "contact_amount": "1", "contact_unit": "working_days",
+        "resolve_amount": "10", "resolve_unit": "working_days", "reopen_resolve_amount": "5",
+        "reopen_resolve_unit": "working_days", "warn_pct": "80", "note": "市政府要求提速"}
+
+
+@pytest.fixture
+def admin_client(client, make_user, make_city):
+    make_city()
+    make_user("admin", username="root", jurisdiction=None)
+    login(client, "root")
+    return client
+
+
+def test_page_shows_each_kind_with_its_limits_and_the_ladder(admin_client):
+    page = admin_client.get("/admin/sla?city=liaoyuan").get_data(as_text=True)
+    for kind in ("投诉", "求助", "咨询", "建议", "举报"):
+        assert kind in page
+    assert "15 工作日" in page and "2 工作小时" in page  # complaint resolve, sign
+    assert "挂牌督办：超期3个工作日" in page and "10天未评价" in page
+    assert admin_client.get("/admin/").get_data(as_text=True).count("/admin/sla") >= 1
+
+
+def test_edit_saves_the_policy_and_records_the_change(admin_client, db):
+    url = "/admin/sla/liaoyuan/complaint/0"
+    assert 'value="15' in admin_client.get(url).get_data(as_text=True)
+    resp = admin_client.post(url, data={**FORM, "csrf_token": csrf_token(admin_client, url)})
+    assert resp.status_code == 302
+    policy = clocks.policy_of("liaoyuan", "complaint", False)
+    assert (policy.resolve.amount, policy.resolve.unit, policy.warn_ratio) == (10, "working_days", 0.8)
+    change = db.session.query(SlaPolicyChange).one()
+    assert change.before["limits"]["resolve"]["amount"] == 15 and change.after["limits"]["resolve"]["amount"] == 10
+    page = admin_client.get("/admin/sla?city=liaoyuan").get_data(as_text=True)
+    assert "15 工作日 → 10 工作日" in page and "75% → 80%" in page and "市政府要求提速" in page
+
+
+@pytest.mark.parametrize("bad", [{"resolve_amount": "1.5"}, {"warn_pct": "99"}, {"sign_amount": "-1"},
+                                 {"resolve_unit": "fortnights"}])
+def test_bad_input_is_refused_and_changes_nothing(admin_client, db, bad):
+    url = "/admin/sla/liaoyuan/complaint/0"
+    resp = admin_client.post(url, data={**FORM, **bad, "csrf_token": csrf_token(admin_client, url)})
+    assert resp.status_code == 200
+    assert db.session.query(SlaPolicy).count() == 0 and db.session.query(SlaPolicyChange).count() == 0
+
+
+def test_only_admins(client, make_user, make_city):
+    make_city()
+    make_user("supervisor", username="sup")
+    login(client, "sup")
+    assert client.get("/admin/sla").status_code in (302, 403)
+    assert client.get("/admin/sla/nowhere/complaint/0").status_code in (302, 403)
