@@ -54,7 +54,7 @@ def sla_index():
     """Every kind × urgency of one city with its limits, the ladder's timings and the change log."""
     city = _city()
     return render_template("admin/sla.html", city=city, cities=sla_policies.cities(),
-                           rows=sla_policies.overview(city), ladder=sla_policies.ladder(),
+                           rows=sla_policies.overview(city), ladder=sla_policies.ladder(city),
                            changes=sla_policies.changes(city), kinds=KINDS, clock_labels=CLOCK_LABELS,
                            unit_labels=UNIT_LABELS)
 

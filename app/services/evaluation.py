@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal, or_, select
 
-from app.domain import scoring
+from app.domain import scoring, workflow
 from app.extensions import db
 from app.models import (
     Agency,
@@ -164,13 +164,13 @@ def _reopened():
 
 def _assignment_scope(jurisdiction: str, start: datetime, end: datetime):
     return and_(Ticket.jurisdiction == jurisdiction, Ticket.excluded.is_(False),
-                Assignment.role.in_(("lead", "co")),
+                Ticket.state.not_in(workflow.UNSCORED_STATES), Assignment.role.in_(("lead", "co")),
                 Assignment.created_at >= start, Assignment.created_at < end)
 
 
 def _rating_scope(jurisdiction: str, start: datetime, end: datetime, settings: scoring.Settings):
     cond = and_(Ticket.jurisdiction == jurisdiction, Ticket.excluded.is_(False),
-                Rating.agency_id.is_not(None), Rating.created_at >= start, Rating.created_at < end)
+                Ticket.state.not_in(workflow.UNSCORED_STATES), Rating.agency_id.is_not(None), Rating.created_at >= start, Rating.created_at < end)
     if not settings.count_auto_ratings:
         cond = and_(cond, Rating.auto.is_(False))
     return cond

@@ -44,10 +44,12 @@ def overview(jurisdiction: str) -> list[PolicyRow]:
             for kind in sla.KINDS for urgent in (False, True)]
 
 
-def ladder() -> dict:
-    """When each step of the escalation ladder fires, as the sweep applies it everywhere."""
+def ladder(jurisdiction: str) -> dict:
+    """When each step of the escalation ladder fires (as the sweep applies it everywhere), and the
+    city's rating window, after which a reply nobody rated is closed automatically."""
     return {"remind": "warn_ratio", "supervise": 0, "flag": sla.OVERDUE_AFTER["flag"],
-            "interview": sla.OVERDUE_AFTER["interview"], "auto_close_days": sla_service.AUTO_CLOSE_DAYS}
+            "interview": sla.OVERDUE_AFTER["interview"], "notice": sla.OVERDUE_AFTER["notice"],
+            "auto_close_days": sla_service.rating_window_days(jurisdiction)}
 
 
 @transaction

@@ -254,21 +254,6 @@ def issue_notice(user: User, ticket_id: int, note: str, days: int) -> Supervisio
     return notice
 
 
-def _extend(assignment: Assignment, days: int) -> None:
-    """Push the assignment's resolve deadline by `days` working days (the SLA service's extend, if
-    present; otherwise the same arithmetic here)."""
-    extend = getattr(clocks, "extend", None)
-    if extend is not None:
-        extend(assignment, days)
-        return
-    cal = clocks.calendar_for(assignment.ticket.jurisdiction)
-    base = assignment.resolve_due_at or utcnow()
-    assignment.resolve_due_at = cal.add_working_days(base, days)
-    assignment.extension_days = (assignment.extension_days or 0) + days
-    if assignment.active:
-        assignment.next_check_at = utcnow()
-
-
 def _pending(model, request_id: int, user: User):
     req = db.session.get(model, request_id)
     if req is None:
@@ -314,7 +299,7 @@ def decide_extension(user: User, request_id: int, *, grant: bool, days: int | No
                context={"grant": bool(grant), "days": days, "requested_days": req.days},
                details={"request_id": req.id, "granted": bool(grant), "days": days if grant else 0})
     if grant:
-        _extend(assignment, days)
+        clocks.extend(assignment, days)
         msg = N_("工单 %(n)s 的延期申请已批准,延期%(d)s个工作日") % {"n": ticket.number, "d": days}
     else:
         msg = N_("工单 %(n)s 的延期申请未获批准:%(r)s") % {"n": ticket.number, "r": note}

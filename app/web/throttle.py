@@ -22,6 +22,14 @@ def _user_or_address() -> str:
     return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
 
 
+def _credential() -> str:
+    # The JSON API counts per token and Open311 per client key (a hash: the secret is never a key).
+    import hashlib
+
+    secret = request.headers.get("Authorization", "") or request.values.get("api_key", "")
+    return "cred:" + hashlib.sha256(secret.encode()).hexdigest()[:32] if secret else get_remote_address()
+
+
 def _failed(response) -> bool:
     # A successful login redirects; a refused one shows the form again.
     return response.status_code != 302
@@ -38,6 +46,11 @@ LIMITS = {
     "portal.add_info": [("30 per hour", _user_or_address, None)],
     "portal.answer": [("30 per hour", _user_or_address, None)],
     "desk.reply": [("60 per hour", _user_or_address, None)],
+    # other systems: per API token or Open311 key
+    "api.v1.file_ticket": [("120 per hour", _credential, None)],
+    "api.v1.act": [("600 per hour", _credential, None)],
+    "open311.requests": [("120 per hour", _credential, None)],
+    "open311.updates": [("600 per hour", _credential, None)],
 }
 
 

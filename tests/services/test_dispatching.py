@@ -64,7 +64,7 @@ class World:
         return self.file(**kw)
 
     def sign(self, ticket, clerk):
-        """The lead signs (the desk's own sign service is another engineer's; this is the core)."""
+        """The lead signs, straight through the core (these tests are about the dispatch centre)."""
         lead = core.lead_assignment(ticket)
         core.apply(ticket, "sign", clerk, assignment=lead)
         lead.state, lead.signed_at = "signed", utcnow()

@@ -157,3 +157,15 @@ def test_drill_trend_and_breakdown(month):
         topics = {x["topic"]: x for x in ev.breakdown("liaoyuan", "2026-09", "topic")}
         assert topics["tax"]["tickets"] == 5 and topics["tax"]["dissatisfied"] == 1
         assert topics["finance"]["tickets"] == 1
+
+
+@pytest.mark.parametrize("state", ["withdrawn", "terminated", "merged", "rejected"])
+def test_a_ticket_that_ended_without_being_the_agencys_leaves_the_scores(db, month, state):
+    """docs/evaluation.md: withdrawn (also after signing), terminated, merged or rejected tickets leave
+    every count, like an excluded one. 甲's open, late t3 goes: 4 assignments become 3 (t1 t2 t5)."""
+    t3 = month["t"][3]
+    t3.state = state
+    db.session.commit()
+    with time_machine.travel(NOW, tick=False):
+        jia = by_agency(ev.report("liaoyuan", "2026-09"))["市市场监管局"]
+    assert jia["assignments"] == 3

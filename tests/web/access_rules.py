@@ -9,6 +9,8 @@ user of an allowed role may see one particular ticket is need-to-know inside the
 """
 PUBLIC = "public"
 LOGGED_IN = "logged_in"
+TOKEN = "token"  # the JSON API: a Bearer token only; a session cookie is refused with 401
+API_KEY = "api_key"  # Open311: the client system's api_key only; refused with the spec's 403
 ROLES = ("enterprise", "clerk", "agency_admin", "dispatcher", "supervisor", "admin")
 
 BUSINESS = {"enterprise"}
@@ -25,6 +27,39 @@ RULES = {
     "auth.register": PUBLIC,
     "auth.join": PUBLIC,
     "api.health": PUBLIC,
+    "api.live": PUBLIC,
+    "api.ready": PUBLIC,
+    "metrics": PUBLIC,  # Prometheus scrapes it; keep it off the public network at the proxy
+    "favicon": PUBLIC,
+    # JSON API v1: the contract is public, everything else needs a token (docs/api.md)
+    "api.v1.openapi": PUBLIC,
+    "api.v1.docs": PUBLIC,
+    "api.v1.not_found": PUBLIC,
+    "api.v1.act": TOKEN,
+    "api.v1.agencies": TOKEN,
+    "api.v1.cities": TOKEN,
+    "api.v1.file_ticket": TOKEN,
+    "api.v1.get_ticket": TOKEN,
+    "api.v1.list_tickets": TOKEN,
+    "api.v1.measures": TOKEN,
+    "api.v1.overdue": TOKEN,
+    "api.v1.plan": TOKEN,
+    "api.v1.routing_preview": TOKEN,
+    "api.v1.scorecards": TOKEN,
+    "api.v1.ticket_events": TOKEN,
+    "api.v1.topics": TOKEN,
+    # Open311 GeoReport v2: discovery and services are public, requests need the client's api_key
+    "open311.discovery": PUBLIC,
+    "open311.services": PUBLIC,
+    "open311.service_definition": PUBLIC,
+    "open311.unknown": PUBLIC,
+    "open311.requests": API_KEY,
+    "open311.request_one": API_KEY,
+    "open311.token": API_KEY,
+    "open311.updates": API_KEY,
+    # personal API tokens: every user manages its own
+    "integrations.tokens": LOGGED_IN,
+    "integrations.revoke_token": LOGGED_IN,
     # every logged-in user
     "auth.logout": LOGGED_IN,
     "auth.inbox": LOGGED_IN,
@@ -57,6 +92,11 @@ RULES = {
     "desk.request_exclusion": AGENCY,
     "desk.scorecard": AGENCY,
     "desk.scorecard_tickets": AGENCY,
+    "desk.bulk": AGENCY,
+    "desk.request_suspension": AGENCY,
+    "integrations.endpoints": {"agency_admin"},
+    "integrations.deliveries": {"agency_admin"},
+    "integrations.set_active": {"agency_admin"},
     # dispatch centre
     "dispatch.index": DISPATCH,
     "dispatch.ticket": DISPATCH,
@@ -66,6 +106,8 @@ RULES = {
     "dispatch.reject_return": DISPATCH,
     "dispatch.enterprises": DISPATCH,
     "dispatch.verify_enterprise": DISPATCH,
+    "dispatch.terminate": DISPATCH,
+    "dispatch.callback": DISPATCH,
     # supervision office
     "supervision.index": SUPERVISION,
     "supervision.ticket": SUPERVISION,
@@ -83,6 +125,9 @@ RULES = {
     "supervision.export_csv": SUPERVISION,
     "supervision.export_xlsx": SUPERVISION,
     "supervision.freeze": SUPERVISION,
+    "supervision.audit_log": SUPERVISION,
+    "supervision.decide_suspension": SUPERVISION,
+    "supervision.terminate": SUPERVISION,
     # administration
     "admin.index": ADMIN,
     "admin.catalog": ADMIN,
@@ -93,17 +138,32 @@ RULES = {
     "admin.calendar_remove_day": ADMIN,
     "admin.calendar_mark_year": ADMIN,
     "admin.calendar_hours": ADMIN,
+    "admin.calendar_notice": ADMIN,
+    "admin.audit_log": ADMIN,
+    "admin.sla_index": ADMIN,
+    "admin.sla_edit": ADMIN,
+    "integrations.keys": ADMIN,
+    "integrations.revoke_key": ADMIN,
 }
 
 # Sample values for URL arguments that are not ids (ids get a number no row has).
-SAMPLE_ARGS = {"filename": "css/desk.css", "jurisdiction": "liaoyuan"}
+SAMPLE_ARGS = {"filename": "css/desk.css", "jurisdiction": "liaoyuan", "city": "liaoyuan", "kind": "complaint",
+               "code": "liaoyuan", "action": "sign", "fmt": "json", "rest": "nothing-here",
+               "service_request_id": "LY000", "token": "no-such-token"}
 
 
 def allowed(endpoint: str, role: str | None) -> bool:
     """Whether `role` (None: anonymous) may reach `endpoint` by the table."""
     rule = RULES[endpoint]
+    if rule in (TOKEN, API_KEY):
+        return False  # never through a page session: the matrix expects refusal_status()
     if rule == PUBLIC:
         return True
     if role is None:
         return False
     return rule == LOGGED_IN or role in rule
+
+
+def refusal_status(endpoint: str) -> int:
+    """The status a logged-in user is refused with: 401 for the token API, 403 everywhere else."""
+    return 401 if RULES[endpoint] == TOKEN else 403
