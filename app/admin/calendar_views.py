@@ -42,7 +42,8 @@ class HoursForm(FlaskForm):
 
 
 class NoticeForm(FlaskForm):
-    text = TextAreaField(_l("通知全文"), validators=[DataRequired(_l("请粘贴通知全文"))], render_kw={"rows": 12},
+    text = TextAreaField(_l("通知全文"), validators=[DataRequired(_l("请粘贴通知全文")), Length(max=20000)],
+                         render_kw={"rows": 12},
                          description=_l("粘贴国务院办公厅关于某年部分节假日安排的通知全文，先预览，确认后保存"))
     confirm = HiddenField()
     submit = SubmitField(_l("预览"))

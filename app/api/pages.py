@@ -42,7 +42,7 @@ class EndpointForm(FlaskForm):
 class ButtonForm(FlaskForm):
     """A button that only needs its CSRF token."""
 
-    active = StringField(validators=[Optional()])
+    active = StringField(validators=[Optional(), Length(max=10)])
 
 
 def _flash_errors(form) -> None:

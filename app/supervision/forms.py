@@ -61,5 +61,5 @@ class SuspensionDecisionForm(FlaskForm):
 
     decision = RadioField(_l("审批结果"), choices=[("approve", _l("同意挂起")), ("refuse", _l("不同意"))],
                           default="approve", validators=[Optional()])
-    note = TextAreaField(_l("审批意见"))
+    note = TextAreaField(_l("审批意见"), validators=[Length(max=2000)])
     submit = SubmitField(_l("提交审批"))

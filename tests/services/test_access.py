@@ -5,6 +5,7 @@ import pytest
 from app.models import Notification
 from app.services import attachments, dispatching, handling, notifications
 from app.services import tickets as core
+from tests.conftest import received
 from tests.services.test_handling import World, pdf, route_to
 
 
@@ -55,10 +56,12 @@ def test_former_agency_after_transfer(w, db):
 def test_the_inbox_reaches_only_the_audience(w, db):
     t = w.file()
     before = db.session.query(Notification).count()
-    people = [w.biz, w.clerk, w.supervisor, w.site_admin]
-    assert notifications.notify(people, t, "extension_decided", "延期审批意见") == 2  # clerk, supervisor
-    assert notifications.notify(people, t, "replied", "已答复") == 3  # not the admin
+    # the business, the agency, the city's supervision office
+    people = [notifications.to_filer(t), notifications.to_agency(w.clerk.agency_id),
+              notifications.to_city(t.jurisdiction, "supervisor")]
+    assert notifications.notify(people, t, "extension_decided", "延期审批意见") == 2  # agency, supervision
+    assert notifications.notify(people, t, "replied", "已答复") == 3
     assert notifications.notify(people, t, "some_new_kind", "x") == 2  # unknown: staff only
     db.session.commit()
-    got = db.session.query(Notification).filter(Notification.id > before).all()
-    assert {(n.user_id, n.kind) for n in got if n.user_id == w.biz.id} == {(w.biz.id, "replied")}
+    assert db.session.query(Notification).filter(Notification.id > before).count() == 7
+    assert [n.kind for n in received(w.biz) if n.kind != "filed"] == ["replied"]

@@ -402,5 +402,5 @@ def test_suspension_requests_are_internal(w, monkeypatch):
         handling.resume(w.biz, t.id, "已上传")
     req = handling.request_suspension(w.clerk, t.id, "请补充消防验收意见", "内部理由:消防意见须另行申请")
     handling.decide_suspension(w.supervisor, req.id, approve=False, note="内部意见:材料可共享获取")
-    seen = [e.note or "" for e in handling.visible_events(w.biz, t)]
+    seen = [e.note or "" for e in core.visible_events(w.biz, t)]
     assert not any("内部" in n for n in seen)

@@ -168,11 +168,13 @@ def _provisional_ticket(make_city, make_user, monkeypatch):
 
 def test_supervision_board_warns_about_the_provisional_coming_year(client, db, make_city, make_user, monkeypatch):
     _provisional_ticket(make_city, make_user, monkeypatch)
-    login(client, "supervisor_ly")
+    # sessions are checked on every request: log in inside each time travel (docs/security.md)
     with time_machine.travel(sh(2026, 12, 28, 10, 0), tick=False):
+        login(client, "supervisor_ly")
         board = client.get("/supervision/").get_data(as_text=True)
     assert "2027 年的节假日安排尚未录入" in board
     with time_machine.travel(sh(2026, 10, 28, 10, 0), tick=False):
+        login(client, "supervisor_ly")
         board = client.get("/supervision/").get_data(as_text=True)
     assert "2027 年的节假日安排尚未录入" not in board
 
@@ -181,8 +183,8 @@ def test_the_ticket_page_marks_a_provisional_deadline(client, db, make_city, mak
     from app.services import calendar as cal_service
 
     t = _provisional_ticket(make_city, make_user, monkeypatch)
-    login(client, "clerk_scj")
     with time_machine.travel(sh(2026, 12, 28, 10, 30), tick=False):
+        login(client, "clerk_scj")
         page = client.get(f"/desk/tickets/{t.id}").get_data(as_text=True)
     assert "按法定节假日预估" in page
     cal_service.import_notice(NOTICE_2027)

@@ -127,7 +127,7 @@ def test_every_text_field_of_every_form_has_a_length_cap(app):
                     caps = [v.max for v in field.validators if isinstance(v, Length) and v.max and v.max > 0]
                     if not caps:
                         missing.append(f"{form_class.__module__}.{form_class.__name__}.{field.name}")
-    assert missing == []
+    assert sorted(missing) == [], sorted(missing)
 
 
 def test_contact_date_in_year_one_is_refused(client, w, db):
