@@ -59,7 +59,7 @@ def catalog_measure(measure_id):
         except ServiceError as exc:
             flash(translate_error(exc), "error")
         else:
-            flash(_("已更正,重新导入方案时将保留此更正"), "success")
+            flash(_("已更正，重新导入方案时将保留此更正"), "success")
             return redirect(url_for("admin.catalog_measure", measure_id=measure.id))
     corrections = db.session.scalars(
         select(ResponsibilityCorrection).where(

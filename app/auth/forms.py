@@ -27,7 +27,7 @@ class RegisterForm(FlaskForm):
     uscc = StringField(
         _l("统一社会信用代码"),
         validators=[DataRequired(_l("请填写统一社会信用代码")), Length(max=40)],
-        description=_l("18位,由营业执照上获取"),
+        description=_l("18位，由营业执照上获取"),
     )
     jurisdiction = SelectField(_l("所在城市"), validators=[DataRequired(_l("请选择企业所在城市"))])
     contact_name = StringField(_l("联系人"), validators=[DataRequired(_l("请填写联系人")), Length(max=50)])

@@ -31,13 +31,13 @@ class ReturnForm(FlaskForm):
 
     category = SelectField(_l("退回原因"), choices=[(k, v) for k, v in workflow.RETURN_REASONS.items()],
                            validate_choice=False)
-    reason = TextAreaField(_l("退回说明(不少于10个字)"), validators=[Length(max=2000, message=_l("内容过长，最多%(max)d个字"))])
-    suggested = SelectField(_l("建议派给(选填)"), coerce=_int_or_none, validate_choice=False,
+    reason = TextAreaField(_l("退回说明（不少于10个字）"), validators=[Length(max=2000, message=_l("内容过长，最多%(max)d个字"))])
+    suggested = SelectField(_l("建议派给（选填）"), coerce=_int_or_none, validate_choice=False,
                             validators=[Optional()])
 
 
 class OpinionForm(FlaskForm):
-    opinion = TextAreaField(_l("协办意见(不少于10个字)"), validators=[Length(max=5000, message=_l("内容过长，最多%(max)d个字"))])
+    opinion = TextAreaField(_l("协办意见（不少于10个字）"), validators=[Length(max=5000, message=_l("内容过长，最多%(max)d个字"))])
 
 
 class EmptyForm(FlaskForm):
@@ -86,7 +86,7 @@ def co_sign(ticket_id: int):
 def co_opinion(ticket_id: int):
     form = OpinionForm()
     return _run(ticket_id, form, lambda t: dispatching.submit_opinion(t, current_user, form.opinion.data),
-                _("协办意见已提交,已通知主办单位"))
+                _("协办意见已提交，已通知主办单位"))
 
 
 @bp.route("/return/<int:ticket_id>", methods=["POST"])
@@ -94,4 +94,4 @@ def co_opinion(ticket_id: int):
 def return_ticket(ticket_id: int):
     form = ReturnForm()
     return _run(ticket_id, form, lambda t: dispatching.return_ticket(
-        t, current_user, form.category.data, form.reason.data, form.suggested.data), _("已退单,等待派单中心裁决"))
+        t, current_user, form.category.data, form.reason.data, form.suggested.data), _("已退单，等待派单中心裁决"))

@@ -21,7 +21,7 @@ from app.web.i18n import translate_error
 class ExtensionRequestForm(FlaskForm):
     """延期申请."""
 
-    days = IntegerField(_l("延期天数(工作日)"), validators=[Optional()], description=_l("1至10个工作日"))
+    days = IntegerField(_l("延期天数（工作日）"), validators=[Optional()], description=_l("1至10个工作日"))
     reason = TextAreaField(_l("延期理由"), validators=[Length(max=2000, message=_l("内容过长，最多%(max)d个字"))])
     submit = SubmitField(_l("申请延期"))
 
@@ -78,7 +78,7 @@ def request_extension(ticket_id: int):
         except (ServiceError, WorkflowError) as exc:
             flash(translate_error(exc), "error")
         else:
-            flash(_("延期申请已提交,等待督查室审批"), "success")
+            flash(_("延期申请已提交，等待督查室审批"), "success")
             return _ticket_page(ticket_id)
     elif form.is_submitted():
         flash(_("延期天数必须在1至10天之间"), "error")
@@ -99,7 +99,7 @@ def request_exclusion(ticket_id: int):
         except (ServiceError, WorkflowError) as exc:
             flash(translate_error(exc), "error")
         else:
-            flash(_("核减申请已提交,等待督查室审批"), "success")
+            flash(_("核减申请已提交，等待督查室审批"), "success")
             return _ticket_page(ticket_id)
     elif form.is_submitted():
         flash(_("请选择核减类别"), "error")

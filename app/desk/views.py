@@ -156,7 +156,7 @@ def contact(ticket_id: int):
 @roles_required(*STAFF)
 def suspend(ticket_id: int):
     return _act(ticket_id, SuspendForm(), lambda f: handling.suspend(current_user, ticket_id, f.question.data),
-                _("工单已挂起,已通知企业补充信息"))
+                _("工单已挂起，已通知企业补充信息"))
 
 
 @bp.route("/tickets/<int:ticket_id>/suspension-request", methods=["POST"])

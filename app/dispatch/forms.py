@@ -39,19 +39,19 @@ class DispatchForm(_Versioned):
 class MergeForm(_Versioned):
     target = StringField(_l("合并到工单号"), validators=[DataRequired(_l("请填写要合并到的工单号")), Length(max=40)],
                          description=_l("例如 LY20261121-000001;本工单将作为重复件关闭"))
-    note = TextAreaField(_l("合并说明(选填)"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l("合并说明（选填）"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("合并为重复件"))
 
 
 class RejectForm(_Versioned):
-    reason = TextAreaField(_l("不予受理理由(企业可见)"), validators=[Optional(), Length(max=2000)],
-                           description=_l("例如:属于诉讼程序,请通过法院渠道"))
+    reason = TextAreaField(_l("不予受理理由（企业可见）"), validators=[Optional(), Length(max=2000)],
+                           description=_l("例如：属于诉讼程序，请通过法院渠道"))
     submit = SubmitField(_l("不予受理"))
 
 
 class RejectReturnForm(_Versioned):
-    note = TextAreaField(_l("驳回说明(选填,退单单位可见)"), validators=[Optional(), Length(max=2000)])
-    submit = SubmitField(_l("驳回退单,退回原单位"))
+    note = TextAreaField(_l("驳回说明（选填，退单单位可见）"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("驳回退单，退回原单位"))
 
 
 class AgencyFilterForm(FlaskForm):

@@ -149,7 +149,7 @@ def reject(ticket_id: int):
 def reject_return(ticket_id: int):
     form = RejectReturnForm()
     return _act(ticket_id, form, lambda t: dispatching.reject_return(
-        t, current_user, form.note.data, version=form.version_value()), _("已驳回退单,工单退回原承办单位"))
+        t, current_user, form.note.data, version=form.version_value()), _("已驳回退单，工单退回原承办单位"))
 
 
 @bp.route("/tickets/<int:ticket_id>/terminate", methods=["POST"])

@@ -34,12 +34,12 @@ def validate_uscc(code: str) -> str:
     what people type (spaces, lower case, full-width characters).
     """
     if len(code) != LENGTH:
-        raise USCCError("length", N_("统一社会信用代码应为18位,当前为%(n)d位") % {"n": len(code)})
+        raise USCCError("length", N_("统一社会信用代码应为18位，当前为%(n)d位") % {"n": len(code)})
     for c in code:
         if c not in ALPHABET:
             raise USCCError("charset", N_("统一社会信用代码含有不允许的字符“%(c)s”") % {"c": c})
     if check_digit(code[:17]) != code[17]:
-        raise USCCError("check_digit", N_("统一社会信用代码校验位错误,请核对后重新输入"))
+        raise USCCError("check_digit", N_("统一社会信用代码校验位错误，请核对后重新输入"))
     return code
 
 

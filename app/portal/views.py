@@ -68,7 +68,7 @@ def new_ticket():
                                                    form.description.data)
         if similar:
             form.seen_similar.data = "1"
-            flash(_("您有相似的诉求尚未办结。如仍需提交,请重新选择附件后再次点击“提交诉求”。"), "warning")
+            flash(_("您有相似的诉求尚未办结。如仍需提交，请重新选择附件后再次点击“提交诉求”。"), "warning")
     if form.validate_on_submit() and not similar:
         try:
             ticket, replay = idempotency.file_once(
@@ -85,7 +85,7 @@ def new_ticket():
         else:
             if replay is not None:  # the same form sent again: show the ticket the first one filed
                 return redirect(url_for("portal.ticket", ticket_id=replay.ticket_id))
-            flash(_("诉求已提交,工单号 %(n)s", n=ticket.number), "success")
+            flash(_("诉求已提交，工单号 %(n)s", n=ticket.number), "success")
             return redirect(url_for("portal.ticket", ticket_id=ticket.id))
     return render_template("portal/new.html", form=form, similar=similar)
 
@@ -132,7 +132,7 @@ def add_info(ticket_id: int):
 @roles_required("enterprise")
 def answer(ticket_id: int):
     return _act(ticket_id, AnswerForm(), lambda f: handling.resume(
-        current_user, ticket_id, f.answer.data, request.files.getlist(f.files.name)), _("答复已提交,恢复办理"))
+        current_user, ticket_id, f.answer.data, request.files.getlist(f.files.name)), _("答复已提交，恢复办理"))
 
 
 @bp.route("/tickets/<int:ticket_id>/withdraw", methods=["POST"])

@@ -43,7 +43,7 @@ def commit() -> None:
         db.session.commit()
     except StaleDataError as exc:
         db.session.rollback()
-        raise Conflict(N_("该工单刚被其他人处理过,您的操作未生效。请刷新页面查看最新状态后再试。")) from exc
+        raise Conflict(N_("该工单刚被其他人处理过，您的操作未生效。请刷新页面查看最新状态后再试。")) from exc
     except Exception:
         db.session.rollback()
         raise
@@ -60,7 +60,7 @@ def transaction(fn):
             return fn(*args, **kwargs)
         except StaleDataError as exc:
             db.session.rollback()
-            raise Conflict(N_("该工单刚被其他人处理过,您的操作未生效。请刷新页面查看最新状态后再试。")) from exc
+            raise Conflict(N_("该工单刚被其他人处理过，您的操作未生效。请刷新页面查看最新状态后再试。")) from exc
         except Exception:
             db.session.rollback()
             raise

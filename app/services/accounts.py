@@ -112,7 +112,7 @@ def create_staff(
     """Create a staff account (clerk, agency_admin, dispatcher, supervisor, admin)."""
     email = check_email(email)
     if role not in ROLES or role == "enterprise":
-        raise ServiceError(N_("未知的角色:%(r)s"), code="role", r=role)
+        raise ServiceError(N_("未知的角色：%(r)s"), code="role", r=role)
     agency = None
     if role in ("clerk", "agency_admin"):
         if not agency_name:
@@ -123,7 +123,7 @@ def create_staff(
         matches = db.session.scalars(query).all()
         if len(matches) != 1:
             raise ServiceError(
-                N_("找不到唯一的承办单位“%(a)s”,请同时指定城市"), code="agency", a=agency_name
+                N_("找不到唯一的承办单位“%(a)s”，请同时指定城市"), code="agency", a=agency_name
             )
         agency = matches[0]
         jurisdiction = None

@@ -109,7 +109,7 @@ def validate(files: Iterable) -> list[tuple[str, bytes, str]]:
             raise ServiceError(N_("附件“%(name)s”是空文件"), code="file_empty", name=name)
         kind = detect(data)
         if kind is None:
-            raise ServiceError(N_("附件“%(name)s”的类型不允许,只能上传PDF、JPG、PNG、DOCX、XLSX文件"),
+            raise ServiceError(N_("附件“%(name)s”的类型不允许，只能上传PDF、JPG、PNG、DOCX、XLSX文件"),
                                code="file_type", name=name)
         suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if suffix not in ALLOWED[kind][0]:

@@ -268,10 +268,10 @@ def parse_day(text: str) -> date:
     try:
         d = date.fromisoformat((text or "").strip())
     except ValueError:
-        raise ServiceError(N_("日期格式不正确:%(d)s。请按 YYYY-MM-DD 填写,例如 2026-10-01。"),
+        raise ServiceError(N_("日期格式不正确：%(d)s。请按 YYYY-MM-DD 填写，例如 2026-10-01。"),
                            code="date", d=(text or "").strip() or "(空)") from None
     if not 2000 <= d.year <= 2100:
-        raise ServiceError(N_("日期超出范围:%(d)s"), code="date", d=d.isoformat())
+        raise ServiceError(N_("日期超出范围：%(d)s"), code="date", d=d.isoformat())
     return d
 
 
@@ -279,9 +279,9 @@ def add_day(day_text: str, is_workday: bool, name: str | None = None) -> Calenda
     """Add (or change) a holiday on a weekday or an adjusted workday (调休) on a weekend."""
     d = parse_day(day_text)
     if is_workday and d.weekday() < 5:
-        raise ServiceError(N_("%(d)s 是周一至周五,本来就是工作日,无需设为调休上班"), code="day", d=d.isoformat())
+        raise ServiceError(N_("%(d)s 是周一至周五，本来就是工作日，无需设为调休上班"), code="day", d=d.isoformat())
     if not is_workday and d.weekday() >= 5:
-        raise ServiceError(N_("%(d)s 是周末,本来就是休息日,无需设为节假日"), code="day", d=d.isoformat())
+        raise ServiceError(N_("%(d)s 是周末，本来就是休息日，无需设为节假日"), code="day", d=d.isoformat())
     if not is_seeded():
         _seed()
     row = db.session.get(CalendarDay, d)
@@ -304,7 +304,7 @@ def remove_day(day_text: str) -> None:
         _seed()
     row = db.session.get(CalendarDay, d)
     if row is None:
-        raise ServiceError(N_("%(d)s 不是节假日或调休日,无需删除"), code="day", d=d.isoformat())
+        raise ServiceError(N_("%(d)s 不是节假日或调休日，无需删除"), code="day", d=d.isoformat())
     db.session.delete(row)
     _bump()
     recompute_from(d)
@@ -342,7 +342,7 @@ def parse_periods(text: str) -> list[list[str]]:
             periods.append((time.fromisoformat(a), time.fromisoformat(b)))
         WorkingCalendar({}, periods, TZ)  # validates order, overlap, non-empty
     except ValueError:
-        raise ServiceError(N_("工作时间格式不正确,请按 09:00-12:00, 13:30-17:30 填写,时段不能重叠"),
+        raise ServiceError(N_("工作时间格式不正确，请按 09:00-12:00, 13:30-17:30 填写，时段不能重叠"),
                            code="periods") from None
     return [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in periods]
 
@@ -350,7 +350,7 @@ def parse_periods(text: str) -> list[list[str]]:
 def set_working_hours(jurisdiction: str, periods_text: str) -> WorkingHours:
     """Set the working periods of a jurisdiction (local time)."""
     if db.session.get(Jurisdiction, jurisdiction) is None:
-        raise ServiceError(N_("城市不存在:%(j)s"), code="jurisdiction", j=jurisdiction)
+        raise ServiceError(N_("城市不存在：%(j)s"), code="jurisdiction", j=jurisdiction)
     periods = parse_periods(periods_text)
     row = db.session.get(WorkingHours, jurisdiction)
     if row is None:

@@ -71,7 +71,7 @@ def read_sources(data_dir: Path | None = None) -> tuple[list[Source], Lexicon]:
         try:
             plan = parse_plan_bytes(raw, j, fallback_title=FALLBACK_TITLES.get(j))
         except PlanFormatError as exc:
-            raise ServiceError(N_("方案文件 %(f)s 格式有误:%(e)s"), code="plan_format", f=file_name, e=str(exc)) from exc
+            raise ServiceError(N_("方案文件 %(f)s 格式有误：%(e)s"), code="plan_format", f=file_name, e=str(exc)) from exc
         fingerprint = hashlib.sha256(raw + b"\0" + lexicon_bytes).hexdigest()
         source = Source(file_name, meta, fingerprint, plan)
         for pm in plan.measures:

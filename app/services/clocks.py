@@ -251,7 +251,7 @@ def extend(assignment: Assignment, days: int, at: datetime | None = None) -> Non
         raise ServiceError(N_("延期天数应为1到%(n)d个工作日"), code="extension_days",
                            n=policy.max_extension_days)
     if assignment.extension_days:
-        raise ServiceError(N_("该工单已延期过一次,不能再次延期"), code="extension_once")
+        raise ServiceError(N_("该工单已延期过一次，不能再次延期"), code="extension_once")
     assignment.extension_days = days
     recompute(assignment, at or utcnow())
 

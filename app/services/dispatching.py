@@ -43,7 +43,7 @@ SIMILAR_SCAN = 200  # newest open tickets of the business compared; bounds the w
 def _check_version(ticket: Ticket, version: int | None) -> None:
     # The form carries the version it was rendered with: a stale page gets a clear conflict.
     if version is not None and version != ticket.version:
-        raise Conflict(N_("该工单刚被其他人处理过,您的操作未生效。请刷新页面查看最新状态后再试。"))
+        raise Conflict(N_("该工单刚被其他人处理过，您的操作未生效。请刷新页面查看最新状态后再试。"))
 
 
 def _check_jurisdiction(ticket: Ticket, actor: User) -> None:
@@ -57,7 +57,7 @@ def agency_of(ticket: Ticket, agency_id: int | None) -> Agency:
     if agency is None:
         raise ServiceError(N_("请选择承办单位"), code="agency")
     if agency.jurisdiction != ticket.jurisdiction:
-        raise ServiceError(N_("“%(a)s”不属于本辖区,不能派单给该单位"), code="jurisdiction", a=agency.name)
+        raise ServiceError(N_("“%(a)s”不属于本辖区，不能派单给该单位"), code="jurisdiction", a=agency.name)
     if not agency.active or agency.collective:
         raise ServiceError(N_("“%(a)s”不是可承办工单的单位"), code="agency", a=agency.name)
     return agency
@@ -137,7 +137,7 @@ def dispatch(ticket: Ticket, lead_id: int, co_ids: Sequence[int], actor: User, n
     lead, co = _agencies(ticket, lead_id, co_ids)
     ret = pending_return(ticket)
     if ticket.state == "to_dispatch" and ret is not None and ret.agency_id == lead.id:
-        raise ServiceError(N_("“%(a)s”刚退回此工单;如认为退单理由不成立,请选择“驳回退单”"),
+        raise ServiceError(N_("“%(a)s”刚退回此工单；如认为退单理由不成立，请选择“驳回退单”"),
                            code="same_agency", a=lead.name)
     at = utcnow()
     tickets.apply(ticket, "dispatch", actor, note=(note or "").strip() or None, agency_id=lead.id, at=at,
@@ -187,11 +187,11 @@ def merge(ticket: Ticket, target: Ticket | None, actor: User, note: str | None =
     _check_jurisdiction(ticket, actor)
     _check_version(ticket, version)
     if target is None or target.jurisdiction != ticket.jurisdiction:
-        raise ServiceError(N_("找不到要合并到的工单,请核对工单号"), code="merge_target")
+        raise ServiceError(N_("找不到要合并到的工单，请核对工单号"), code="merge_target")
     if target.id == ticket.id:
         raise ServiceError(N_("不能将工单合并到它自身"), code="merge_self")
     if target.state in workflow.TERMINAL_STATES:
-        raise ServiceError(N_("工单 %(n)s 已“%(s)s”,不能作为合并目标"), code="merge_closed",
+        raise ServiceError(N_("工单 %(n)s 已“%(s)s”，不能作为合并目标"), code="merge_closed",
                            n=target.number, s=workflow.STATES[target.state])
     if target.enterprise_id != ticket.enterprise_id:
         # Each business would learn of the other's appeal (and its number).
@@ -209,7 +209,7 @@ def merge(ticket: Ticket, target: Ticket | None, actor: User, note: str | None =
     ticket.closed_at = at
     tickets.record(target, "merged_in", actor, at=at, note=note,
                    details={"duplicate": ticket.number, "duplicate_id": ticket.id})
-    msg = N_("工单 %(d)s 与 %(t)s 为重复诉求,已合并至 %(t)s 办理") % {"d": ticket.number, "t": target.number}
+    msg = N_("工单 %(d)s 与 %(t)s 为重复诉求，已合并至 %(t)s 办理") % {"d": ticket.number, "t": target.number}
     notifications.notify([notifications.to_filer(ticket)], ticket, "merged", msg)
     for a in tickets.active_assignments(target, "lead"):
         notifications.notify([notifications.to_agency(a.agency_id)], target, "merged", msg)
@@ -349,12 +349,12 @@ def return_ticket(ticket: Ticket, actor: User, category: str, reason: str,
     if event.to_state == "to_supervision":
         notifications.notify(
             [notifications.to_city(ticket.jurisdiction, "supervisor")], ticket, "to_supervision",
-            N_("工单 %(n)s 已被退回%(c)s次,请督查室裁决") % {"n": ticket.number, "c": ticket.return_count},
+            N_("工单 %(n)s 已被退回%(c)s次，请督查室裁决") % {"n": ticket.number, "c": ticket.return_count},
         )
     else:
         notifications.notify(
             [notifications.to_city(ticket.jurisdiction, "dispatcher")], ticket, "returned",
-            N_("工单 %(n)s 被%(a)s退回,请重新派单") % {"n": ticket.number, "a": lead.agency.name},
+            N_("工单 %(n)s 被%(a)s退回，请重新派单") % {"n": ticket.number, "a": lead.agency.name},
         )
     commit()
     return ret

@@ -120,7 +120,7 @@ def _start_suspension(ticket: Ticket, question: str, at: datetime) -> Suspension
     db.session.add(s)
     clocks.pause(ticket, at)
     _notify_business(ticket, "suspended",
-                     N_("工单 %(n)s 需要您补充信息:%(q)s") % {"n": ticket.number, "q": question[:100]})
+                     N_("工单 %(n)s 需要您补充信息：%(q)s") % {"n": ticket.number, "q": question[:100]})
     return s
 
 
@@ -192,7 +192,7 @@ def decide_suspension(user: User, request_id: int, *, approve: bool, note: str) 
     if not note:
         raise ServiceError(N_("请填写审批意见"), code="note")
     if req.state != "pending":
-        raise ServiceError(N_("该申请已处理,不能重复审批"), code="decided")
+        raise ServiceError(N_("该申请已处理，不能重复审批"), code="decided")
     at = utcnow()
     core.apply(ticket, "decide_suspension", user, note=note, at=at, assignment=_lead(ticket), internal=True,
                context={"approve": bool(approve), "suspension_pending": True},
@@ -233,7 +233,7 @@ def resume(user: User, ticket_id: int, answer: str, files: Sequence = ()) -> Tic
         s.ended_at = at
     clocks.resume(ticket, at)
     attachments.save_all(ticket, files, user, event=event)
-    _notify_agencies(ticket, "resumed", N_("工单 %(n)s 企业已答复补充问题,恢复办理") % {"n": ticket.number},
+    _notify_agencies(ticket, "resumed", N_("工单 %(n)s 企业已答复补充问题，恢复办理") % {"n": ticket.number},
                      exclude=user)
     commit()
     return ticket
@@ -301,7 +301,7 @@ def reply(user: User, ticket_id: int, answer: str, files: Sequence = (),
         lead.clerk_id = user.id
     clocks.stop(lead, at)
     _notify_business(ticket, "replied",
-                     N_("工单 %(n)s 已答复,请查看并评价") % {"n": ticket.number})
+                     N_("工单 %(n)s 已答复，请查看并评价") % {"n": ticket.number})
     commit()
     return ticket
 
@@ -363,7 +363,7 @@ def record_rating(ticket: Ticket, at: datetime, *, resolved: bool, satisfaction:
     sla.close_assignments(ticket, at)
     if lead is not None:
         _notify_agency_staff(lead.agency_id, ticket, "rated",
-                             N_("工单 %(n)s 企业已评价:%(s)s") % {
+                             N_("工单 %(n)s 企业已评价：%(s)s") % {
                                  "n": ticket.number, "s": workflow.SATISFACTION_LEVELS[satisfaction]})
     return rating
 
@@ -419,7 +419,7 @@ def reopen(user: User, ticket_id: int, reason: str | None = None) -> Ticket:
     if ticket.state == "to_supervision":
         notifications.notify(
             [notifications.to_city(ticket.jurisdiction, "supervisor")], ticket, "to_supervision",
-            N_("工单 %(n)s 企业第%(c)d次不满意,请督查裁决") % {"n": ticket.number, "c": ticket.reopen_count + 1})
+            N_("工单 %(n)s 企业第%(c)d次不满意，请督查裁决") % {"n": ticket.number, "c": ticket.reopen_count + 1})
         _notify_business(ticket, "reopened", N_("工单 %(n)s 已转督查室处理") % {"n": ticket.number})
     else:
         agency = db.session.get(Agency, ticket.lead_agency_id)

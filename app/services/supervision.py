@@ -236,7 +236,7 @@ def issue_notice(user: User, ticket_id: int, note: str, days: int) -> Supervisio
         raise ServiceError(N_("督办期限应为1至%(n)s个工作日"), code="days", n=NOTICE_MAX_DAYS)
     lead = core.lead_assignment(ticket)
     if lead is None:
-        raise ServiceError(N_("该工单当前没有承办单位,不能下发督办单"), code="no_agency")
+        raise ServiceError(N_("该工单当前没有承办单位，不能下发督办单"), code="no_agency")
     now = utcnow()
     due = clocks.calendar_for(ticket.jurisdiction).add_working_days(now, days)
     core.apply(ticket, "issue_notice", user, note=note, assignment=lead, at=now,
@@ -247,7 +247,7 @@ def issue_notice(user: User, ticket_id: int, note: str, days: int) -> Supervisio
     db.session.flush()
     clocks.recompute(lead, now)  # the order's deadline enters the sweep (clock "order")
     _notify_agency(lead.agency_id, ticket, "supervision_notice",
-                   N_("督办单:工单 %(n)s 须在 %(d)s 前办结。%(note)s")
+                   N_("督办单：工单 %(n)s 须在 %(d)s 前办结。%(note)s")
                    % {"n": ticket.number, "d": due.astimezone(evaluation.SHANGHAI).strftime("%Y-%m-%d %H:%M"),
                       "note": note})
     commit()
@@ -260,7 +260,7 @@ def _pending(model, request_id: int, user: User):
         raise NotFound(N_("申请不存在"))
     ticket = ticket_for(user, req.ticket_id)
     if req.state != "pending":
-        raise ServiceError(N_("该申请已处理,不能重复审批"), code="decided")
+        raise ServiceError(N_("该申请已处理，不能重复审批"), code="decided")
     return req, ticket
 
 
@@ -300,7 +300,7 @@ def decide_extension(user: User, request_id: int, *, grant: bool, days: int | No
                details={"request_id": req.id, "granted": bool(grant), "days": days if grant else 0})
     if grant:
         clocks.extend(assignment, days)
-        msg = N_("工单 %(n)s 的延期申请已批准,延期%(d)s个工作日") % {"n": ticket.number, "d": days}
+        msg = N_("工单 %(n)s 的延期申请已批准，延期%(d)s个工作日") % {"n": ticket.number, "d": days}
     else:
         msg = N_("工单 %(n)s 的延期申请未获批准:%(r)s") % {"n": ticket.number, "r": note}
     _notify_agency(assignment.agency_id, ticket, "extension_decided", msg)
@@ -325,7 +325,7 @@ def decide_exclusion(user: User, request_id: int, *, grant: bool, note: str) -> 
     if grant:
         ticket.excluded = True
         evaluation.note_exclusion(ticket)
-        msg = N_("工单 %(n)s 的核减申请已批准,不计入考核") % {"n": ticket.number}
+        msg = N_("工单 %(n)s 的核减申请已批准，不计入考核") % {"n": ticket.number}
     else:
         msg = N_("工单 %(n)s 的核减申请未获批准:%(r)s") % {"n": ticket.number, "r": note}
     _notify_agency(req.agency_id, ticket, "exclusion_decided", msg)

@@ -267,7 +267,7 @@ def validate_appeal(kind: str, topic: str, title: str, description: str) -> None
         raise ServiceError(N_("诉求标题不能超过%(n)d个字"), code="title", n=TITLE_MAX)
     n = len(description.strip())
     if n < DESCRIPTION_MIN or n > DESCRIPTION_MAX:
-        raise ServiceError(N_("诉求内容应为%(a)d到%(b)d个字,当前%(n)d个字"), code="description",
+        raise ServiceError(N_("诉求内容应为%(a)d到%(b)d个字，当前%(n)d个字"), code="description",
                            a=DESCRIPTION_MIN, b=DESCRIPTION_MAX, n=n)
 
 
@@ -357,7 +357,7 @@ def _file(enterprise, submitter: User | None, *, kind, topic, title, description
             route(ticket, at)
             notifications.notify(
                 [notifications.to_filer(ticket)], ticket, "filed",
-                N_("您的诉求已提交,工单号 %(n)s") % {"n": ticket.number},
+                N_("您的诉求已提交，工单号 %(n)s") % {"n": ticket.number},
             )
         db.session.flush()
         if files:

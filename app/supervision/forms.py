@@ -17,7 +17,7 @@ class NoticeForm(FlaskForm):
     """下发督办单."""
 
     note = TextAreaField(_l("督办意见"), validators=[Length(max=2000, message=_l("内容过长，最多%(max)d个字"))])
-    days = IntegerField(_l("办结期限(工作日)"), default=3, validators=[Optional()],
+    days = IntegerField(_l("办结期限（工作日）"), default=3, validators=[Optional()],
                         description=_l("自今日起的工作日数,1至30"))
     submit = SubmitField(_l("下发督办单"))
 
@@ -35,7 +35,7 @@ class ExtensionDecisionForm(FlaskForm):
 
     decision = RadioField(_l("审批结果"), choices=[("grant", _l("批准")), ("refuse", _l("不批准"))],
                           default="grant", validators=[Optional()])
-    days = IntegerField(_l("批准延期(工作日)"), validators=[Optional()], description=_l("1至10个工作日"))
+    days = IntegerField(_l("批准延期（工作日）"), validators=[Optional()], description=_l("1至10个工作日"))
     note = TextAreaField(_l("审批意见"), validators=[Length(max=2000, message=_l("内容过长，最多%(max)d个字"))])
     submit = SubmitField(_l("提交审批"))
 

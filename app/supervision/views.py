@@ -204,7 +204,7 @@ def decide_exclusion(request_id: int):
     form = ExclusionDecisionForm()
     ticket_id = request.form.get("ticket_id", type=int)
     if not form.validate_on_submit():
-        flash(_("表单已过期或缺少安全令牌,请刷新页面后重新提交。"), "error")
+        flash(_("表单已过期或缺少安全令牌，请刷新页面后重新提交。"), "error")
         return _after_decision(ticket_id)
     try:
         sv.decide_exclusion(current_user, request_id, grant=form.decision.data != "refuse", note=form.note.data)
@@ -222,7 +222,7 @@ def decide_suspension(request_id: int):
     form = SuspensionDecisionForm()
     ticket_id = request.form.get("ticket_id", type=int)
     if not form.validate_on_submit():
-        flash(_("表单已过期或缺少安全令牌,请刷新页面后重新提交。"), "error")
+        flash(_("表单已过期或缺少安全令牌，请刷新页面后重新提交。"), "error")
         return _after_decision(ticket_id)
     try:
         handling.decide_suspension(current_user, request_id, approve=form.decision.data != "refuse",

@@ -37,7 +37,7 @@ def register(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
-        return page(400, _("页面已过期"), _("表单已过期或缺少安全令牌,请刷新页面后重新提交。"))
+        return page(400, _("页面已过期"), _("表单已过期或缺少安全令牌，请刷新页面后重新提交。"))
 
     @app.errorhandler(DataError)
     @app.errorhandler(OverflowError)
@@ -73,4 +73,4 @@ def register(app) -> None:
 
     @app.errorhandler(500)
     def server_error(e):
-        return page(500, _("系统错误"), _("系统出现错误,您的操作未完成,请稍后重试。"))
+        return page(500, _("系统错误"), _("系统出现错误，您的操作未完成，请稍后重试。"))

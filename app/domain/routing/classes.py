@@ -1,6 +1,6 @@
 """The agency → TipDM first-level class map, for measuring the router on the TipDM 2020 C sample.
 
-The TipDM messages carry a gold class (劳动和社会保障, 城乡建设 …), not an agency of our five cities; an
+The TipDM messages carry a gold class (劳动和社会保障，城乡建设 …), not an agency of our five cities; an
 agency agrees when its role's remit falls in the message's class. The map is written down in
 docs/routing.md ("TipDM class map"); roles with no class there (税务, 海关 …) never agree.
 """

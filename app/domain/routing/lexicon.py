@@ -1,6 +1,6 @@
 """The agency lexicon (data/agencies.json) as frozen dataclasses.
 
-One role (税务, 市场监管 …) is described once: label, remit terms, aliases and each city's local name.
+One role (税务，市场监管 …) is described once: label, remit terms, aliases and each city's local name.
 Per-city extras add districts, zones, utilities and collective phrases.
 """
 from __future__ import annotations
