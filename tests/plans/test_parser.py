@@ -79,7 +79,7 @@ def test_zhaoqing_sections(plans):
     assert len(plan.sections) == 10
     assert [s.marker for s in plan.sections][:3] == ["(一)", "(二)", "(三)"]
     assert plan.sections[-1].marker == "(十)"
-    assert plan.sections[0].title == "营造公平高效的市场环境，推动经营主体“全易进”"
+    assert plan.sections[0].title == "营造公平高效的市场环境,推动经营主体“全易进”"
     # measures 35–37 belong to (十); 保障措施 items are not measures
     assert [m.section_number for m in plan.measures[-3:]] == [10, 10, 10]
     assert not any("强化组织领导" in m.body for m in plan.measures)
@@ -100,7 +100,7 @@ def test_xiamen_sections_recovered_from_mojibake(plans):
     assert ("(三)", "构建高效便捷的政务环境") in titles
     assert ("(一)", "巩固提升外循环层级") in titles
     assert ("(二)", "增强内循环动力") in titles
-    assert titles[-1] == ("五、", "完善推进机制，确保任务落地落实")
+    assert titles[-1] == ("五、", "完善推进机制,确保任务落地落实")
     # the closing sentence is not part of measure 28
     assert "有效期3年" not in plans["xiamen"].measures[-1].body
 
@@ -218,7 +218,7 @@ def test_xiamen_measures_are_clean(plans):
 
 def test_normalize_fullwidth_and_pinyin():
     assert normalize_plan_text("(一)區(qū)域發展") == "(一)区域发展"
-    assert normalize_plan_text("1.測試，內容；") == "1.测试，内容；"
+    assert normalize_plan_text("1.測試,內容;") == "1.测试,内容;"
     assert normalize_plan_text("\ufeff第一行\r\n第二行  ") == "第一行\n第二行"
 
 

@@ -140,7 +140,7 @@ def test_reject_out_of_scope_tells_the_business(w, monkeypatch):
         dispatching.reject(t, "  ", w.dispatcher)
     assert t.state == "to_dispatch"
     dispatching.reject(t, "属于诉讼程序,请通过法院渠道", w.dispatcher)
-    assert t.state == "rejected" and t.events[-1].note == "属于诉讼程序，请通过法院渠道"
+    assert t.state == "rejected" and t.events[-1].note == "属于诉讼程序,请通过法院渠道"
     assert not t.events[-1].internal
     msgs = [n.message for n in received(w.biz)]
     assert any("法院渠道" in m for m in msgs)

@@ -60,7 +60,7 @@ def test_low_confidence_ticket_appears_in_the_queue(w, client, monkeypatch):
     page = client.get("/dispatch/").get_data(as_text=True)
     assert t.number in page and "路由置信度低" in page and "市市场监管局" in page
     detail = client.get(f"/dispatch/tickets/{t.id}").get_data(as_text=True)
-    assert "职责词：执照变更" in detail and "转派单中心人工派单" in detail
+    assert "职责词:执照变更" in detail and "转派单中心人工派单" in detail
     # Keyboard: labelled lead select with autofocus.
     assert '<label for="lead">' in detail and 'autofocus' in detail
     # The agency list is filtered on the server by name.
@@ -112,7 +112,7 @@ def test_reject_with_reason(w, client, monkeypatch):
     url = f"/dispatch/tickets/{t.id}"
     post(client, f"{url}/reject", {"reason": "属于诉讼程序,请通过法院渠道"}, url)
     w.db.session.expire_all()
-    assert t.state == "rejected" and t.events[-1].note == "属于诉讼程序，请通过法院渠道"
+    assert t.state == "rejected" and t.events[-1].note == "属于诉讼程序,请通过法院渠道"
 
 
 def test_wrong_role_and_other_city(w, client, monkeypatch):
@@ -192,7 +192,7 @@ def test_co_agency_signs_and_gives_opinion_lead_sees_it(w, client, monkeypatch):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/desk/")})
     login(client, "clerk_scj")
     page = client.get(f"/desk/tickets/{t.id}").get_data(as_text=True)
-    assert "本局意见：该企业无欠税记录" in page and "协办单位均已提交意见" in page
+    assert "本局意见:该企业无欠税记录" in page and "协办单位均已提交意见" in page
     note = received(w.clerk, kind="co_opinion")[0]
     assert t.number in note.message
 
