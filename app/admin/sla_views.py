@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from app.admin import bp
 from app.domain import sla
 from app.domain.topics import KINDS
-from app.services import ServiceError, sla_policies
+from app.services import ServiceError, listing, sla_policies
 from app.web.access import roles_required
 from app.web.i18n import translate_error
 
@@ -41,7 +41,7 @@ class PolicyForm(FlaskForm):
 
 
 def _city() -> str:
-    codes = [c.code for c in sla_policies.cities()]
+    codes = [c.code for c in listing.cities()]
     city = request.args.get("city") or ("liaoyuan" if "liaoyuan" in codes else (codes[0] if codes else ""))
     if city not in codes:
         abort(404)
@@ -53,7 +53,7 @@ def _city() -> str:
 def sla_index():
     """Every kind × urgency of one city with its limits, the ladder's timings and the change log."""
     city = _city()
-    return render_template("admin/sla.html", city=city, cities=sla_policies.cities(),
+    return render_template("admin/sla.html", city=city, cities=listing.cities(),
                            rows=sla_policies.overview(city), ladder=sla_policies.ladder(city),
                            changes=sla_policies.changes(city), kinds=KINDS, clock_labels=CLOCK_LABELS,
                            unit_labels=UNIT_LABELS)
@@ -63,7 +63,7 @@ def sla_index():
 @roles_required("admin")
 def sla_edit(city: str, kind: str, urgent: int):
     """Edit one policy; a refused change shows why and changes nothing."""
-    if city not in [c.code for c in sla_policies.cities()] or kind not in sla.KINDS or urgent not in (0, 1):
+    if city not in [c.code for c in listing.cities()] or kind not in sla.KINDS or urgent not in (0, 1):
         abort(404)
     current = next(r for r in sla_policies.overview(city) if r.kind == kind and r.urgent == bool(urgent))
     form = PolicyForm()

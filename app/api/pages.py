@@ -8,8 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.models import Jurisdiction
-from app.services import NotFound, ServiceError, api_tokens, webhooks
+from app.services import NotFound, ServiceError, api_tokens, listing, webhooks
 from app.web.access import roles_required
 from app.web.i18n import translate_error
 
@@ -102,11 +101,8 @@ def keys():
             flash(_("密钥已创建。它只显示这一次，请立即复制交给对接系统。"), "success")
     elif form.is_submitted():
         _flash_errors(form)
-    from app.extensions import db
-
-    cities = db.session.query(Jurisdiction).order_by(Jurisdiction.code).all()
     return render_template("open311/keys.html", form=form, keys=api_tokens.keys(), created=created,
-                           button=ButtonForm(), cities=cities), (400 if form.is_submitted() and not created else 200)
+                           button=ButtonForm(), cities=listing.cities()), (400 if form.is_submitted() and not created else 200)
 
 
 @bp.route("/admin/open311-keys/<int:key_id>/revoke", methods=["POST"])

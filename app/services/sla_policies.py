@@ -31,11 +31,6 @@ def _as_dict(policy: sla.SlaPolicy) -> dict:
             "warn_ratio": policy.warn_ratio}
 
 
-def cities() -> list[Jurisdiction]:
-    """The cities whose policies can be set."""
-    return list(db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.code)))
-
-
 def overview(jurisdiction: str) -> list[PolicyRow]:
     """Every kind × urgency of a city with its effective limits."""
     overridden = {(r.kind, r.urgent) for r in db.session.scalars(
