@@ -128,7 +128,10 @@ def test_two_hosts_and_two_schedulers_share_one_database(shared_db, tmp_path):
     _populate(shared_db)
     env = dict(os.environ, DATABASE_URL=shared_db, APP_CONFIG="development", SECRET_KEY="shared-secret-of-the-hosts",
                UPLOAD_DIR=str(tmp_path / "uploads"), WEB_CONCURRENCY="1", LOG_LEVEL="WARNING",
-               PROMETHEUS_MULTIPROC_DIR="", FLASK_APP="wsgi.py")
+               FLASK_APP="wsgi.py")
+    # Even an empty PROMETHEUS_MULTIPROC_DIR switches prometheus-client to files in the working directory;
+    # gunicorn.conf.py gives the hosts their own directory.
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     socks = [tmp_path / "a.sock", tmp_path / "b.sock"]
     hosts = [subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"unix:{s}",
                                "--access-logfile", "/dev/null"],

@@ -94,7 +94,7 @@ def test_open_deadlines_are_recomputed_and_each_moved_ticket_says_why(w, monkeyp
     assert change["resolve_from"].startswith("2027-02-26") and change["resolve_to"].startswith("2027-03-03")
 
 
-def test_check_warns_from_november_and_while_open_deadlines_touch_a_provisional_year(w, monkeypatch, runner):
+def test_check_warns_from_november_and_while_open_deadlines_touch_a_provisional_year(w, monkeypatch, runner, tmp_path):
     route_to(monkeypatch)
     with time_machine.travel(sh(2026, 10, 20, 10, 0), tick=False):
         w.file()
@@ -104,7 +104,7 @@ def test_check_warns_from_november_and_while_open_deadlines_touch_a_provisional_
         r = runner.invoke(args=["calendar", "check"])
         assert r.exit_code == 1 and "2027" in r.output   # the coming year, from 1 November
         assert cal_service.next_year_missing() == 2027
-    path = Path(runner.app.instance_path).parent / "notice-2027.txt"
+    path = tmp_path / "notice-2027.txt"
     path.write_text(NOTICE_2027, encoding="utf-8")
     with time_machine.travel(sh(2026, 11, 2, 10, 0), tick=False):
         r = runner.invoke(args=["calendar", "import-notice", str(path)])
