@@ -2,9 +2,10 @@
 
 Evidence per candidate agency (all in "remit-term units"):
   remit     the remit catalog (派单目录, data/remit_catalog.json): weights of its terms found in the appeal
-            as whole words (title counted twice)
+            as whole words (title counted twice); half weight at the seam of a compound (体育 in 体育运动)
   measure   a plan measure votes for its lead/sole agencies only when its match is specific: the idf of
-            the content words it shares with the appeal (generic words excluded) reaches SPEC_MIN
+            the content words it shares with the appeal (generic words excluded), each weighted by its
+            rarity in general Chinese, reaches SPEC_MIN; the first-listed lead gets the largest share
   named     W_NAMED when the appeal names the agency (税务局, 供电公司 …)
   topic     W_TOPIC for the roles mapped to the topic the business picked
   examples  W_EXAMPLE × similarity of each close dispatcher correction of the same city
@@ -26,7 +27,7 @@ from .normalize import normalize
 from .tokenize import Tokenizer
 
 W_MEASURE = 4.0
-W_NAMED = 4.0  # bench/route_tune.py --param W_NAMED on the tuning half and tuning cases (docs/routing.md)
+W_NAMED = 4.0  # chosen on the tuning half of the corpus and the tuning cases (docs/routing.md, 2026-12-02)
 W_TOPIC = 1.5
 W_EXAMPLE = 6.0
 SPEC_MIN = 4.5  # calibrated: bench/route_tune.py, plateau 4–7 on the tuning cases (docs/routing.md)
