@@ -56,7 +56,7 @@ class _City:
     def __init__(self, measures: list[CatalogMeasure], tokenizer: Tokenizer, generic: frozenset[str]):
         self.measures = measures
         self.tokenizer = tokenizer
-        self.words: list[dict[str, float]] = []  # measure -> {word: 1 or TITLE_WORD}
+        self.words: list[dict[str, float]] = []  # measure -> {word: rarity (× TITLE_WORD in the title)}
         self.title_words: list[frozenset[str]] = []
         df: Counter = Counter()
         for m in measures:
@@ -197,20 +197,7 @@ class Router:
             p = parts.setdefault(agency, {})
             p[kind] = p.get(kind, 0.0) + value
 
-        # 1. plan measures, only when specific
-        city = self.cities.get(jurisdiction)
-        votes: dict[str, tuple[float, int, list[str], str, str]] = {}  # agency -> best (vote, i, shared, role, src)
-        if city is not None and tokens:
-            for spec, i, shared in city.specific(set(tokens) - self.generic, self.spec_min):
-                if spec < self.spec_min:
-                    break
-                rel = min(spec / SPEC_FULL, REL_CAP)
-                for agency, share, role, src in city.leads[i]:
-                    v = W_MEASURE * rel * share
-                    add(agency, "measure", v)
-                    if agency not in votes or votes[agency][0] < v:
-                        votes[agency] = (v, i, shared, role, src)
-        # 2. the remit catalog, whole words only (title counts once more)
+        # 1. the remit catalog, whole words only (title counts once more)
         for part, bounds, seams in ((full, full_b, full_s), (title_n, frozenset(title_b), frozenset(title_s))):
             if not part:
                 continue
@@ -224,6 +211,19 @@ class Router:
                 m[0] += v
                 if h.term not in m[1]:
                     m[1].append(h.term)
+        # 2. plan measures, only when specific
+        city = self.cities.get(jurisdiction)
+        votes: dict[str, tuple[float, int, list[str], str, str]] = {}  # agency -> best (vote, i, shared, role, src)
+        if city is not None and tokens:
+            for spec, i, shared in city.specific(set(tokens) - self.generic, self.spec_min):
+                if spec < self.spec_min:
+                    break
+                rel = min(spec / SPEC_FULL, REL_CAP)
+                for agency, share, role, src in city.leads[i]:
+                    v = W_MEASURE * rel * share
+                    add(agency, "measure", v)
+                    if agency not in votes or votes[agency][0] < v:
+                        votes[agency] = (v, i, shared, role, src)
         # 3. agencies named in the appeal
         named: dict[str, str] = {}
         for alias, agency in self.lexicon.match_aliases(jurisdiction, full, full_b):
