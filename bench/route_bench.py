@@ -71,11 +71,14 @@ def main() -> None:
             os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
         except OSError:
             pass
+    load_before = os.getloadavg()
+    w0 = time.perf_counter()
     t0 = time.process_time()
     measures, lexicon = load_catalog_from_files(ROOT / "data")
     t1 = time.process_time()
     router = Router(measures, lexicon)
     t2 = time.process_time()
+    w2 = time.perf_counter()
     appeals = from_corpus(args.corpus, lexicon, args.n) if args.corpus else synthetic(lexicon, args.n)
     for j, title, text in appeals[:50]:  # warm caches
         router.route(j, title, text)
@@ -94,9 +97,12 @@ def main() -> None:
         "machine": platform.machine(), "nproc": os.cpu_count(), "python": platform.python_version(),
         "date": time.strftime("%Y-%m-%d"), "measures": len(measures), "appeals": len(appeals),
         "catalog_s": round(t1 - t0, 3), "router_build_s": round(t2 - t1, 3), "startup_s": round(t2 - t0, 3),
+        "startup_wall_s": round(w2 - w0, 3),
         "appeals_per_s": round(len(appeals) / (t4 - t3), 1), "mean_ms": round(1000 * (t4 - t3) / len(appeals), 3),
         "ceiling_segmentation_per_s": round(len(appeals) / (c1 - c0), 1),
         "to_dispatch": dispatched, "source": args.corpus or "synthetic",
+        # the machine is shared: the 1-minute load average before and after the run
+        "load_avg_1m": f"{load_before[0]:.2f} → {os.getloadavg()[0]:.2f}",
     }
     if args.json:
         print(json.dumps(res, ensure_ascii=False))

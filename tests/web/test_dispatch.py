@@ -238,3 +238,25 @@ def test_similar_partial_lists_the_businesss_open_tickets(w, app, monkeypatch):
         html = render_template("portal/_similar.html", similar=similar)
         assert t.number in html and f"/portal/tickets/{t.id}" in html
         assert render_template("portal/_similar.html").strip() == ""
+
+
+def test_ticket_pages_say_when_a_routing_came_from_corrections(w, client, monkeypatch):
+    """Issue 12: when the dispatchers' corrections decided a routing, both ticket pages say so."""
+    def decide(jurisdiction, title, text, topic=None):
+        return Decision(jurisdiction=jurisdiction, agency="市市场监管局", co_agencies=(), measure=None,
+                        confidence=0.3, to_dispatch=True,
+                        candidates=(Candidate("市市场监管局", 9.0, None, ("依据派单纠错样例 3 条",)),),
+                        explanation="依据派单纠错样例 3 条；转派单中心人工派单", learned=3)
+
+    monkeypatch.setattr("app.services.routing.decide", decide)
+    t = w.file()
+    login(client, "disp")
+    page = client.get(f"/dispatch/tickets/{t.id}").get_data(as_text=True)
+    assert page.count("依据派单纠错样例 3 条") >= 2  # the explanation and the note under it
+    post(client, f"/dispatch/tickets/{t.id}/dispatch", {"lead": w.scj.id, "version": t.version},
+         f"/dispatch/tickets/{t.id}")
+    w.db.session.expire_all()
+    assert t.state == "dispatched" and t.lead_agency_id == w.scj.id
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/dispatch/")})
+    login(client, "clerk_scj")
+    assert "依据派单纠错样例 3 条" in client.get(f"/desk/tickets/{t.id}").get_data(as_text=True)

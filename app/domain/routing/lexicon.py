@@ -221,34 +221,44 @@ class Lexicon:
                     out[m] = None
         return list(out)
 
-    def match_remit(self, jurisdiction: str, text: str, bounds: frozenset[int] | None = None) -> list[RemitHit]:
+    def match_remit(self, jurisdiction: str, text: str, bounds: frozenset[int] | None = None,
+                    seams: frozenset[int] = frozenset(), seam_weight: float = 0.5) -> list[RemitHit]:
         """Remit-catalog terms found in ``text`` as whole words: an occurrence counts only when it
         starts and ends on a word boundary of ``bounds`` (offsets from the tokenizer), so 人行 is not
-        found in 人行道; a term inside a longer accepted term does not count again."""
+        found in 人行道; a term inside a longer accepted term does not count again. An occurrence that
+        starts or ends on a *seam* (体育 in 体育运动: the compound splits into two words) counts
+        ``seam_weight`` of a whole-word one, and only where no whole-word term overlaps it."""
         heads = self._remit_heads.get(jurisdiction)
         if not heads or not text:
             return []
-        found: list[tuple[int, int, str]] = []
+        found: list[tuple[int, int, str, bool]] = []
         get = heads.get
         for i in range(len(text) - 1):
             cands = get(text[i:i + 2])
-            if cands and (bounds is None or i in bounds):
-                for term in cands:
-                    end = i + len(term)
-                    if (bounds is None or end in bounds) and text.startswith(term, i):
-                        found.append((i, end, term))
+            if not cands:
+                continue
+            start_ok = bounds is None or i in bounds
+            if not start_ok and i not in seams:
+                continue
+            for term in cands:
+                end = i + len(term)
+                end_ok = bounds is None or end in bounds
+                if (end_ok or end in seams) and text.startswith(term, i):
+                    found.append((i, end, term, start_ok and end_ok))
         if not found:
             return []
-        found.sort(key=lambda x: (x[0] - x[1], x[0]))
+        # whole-word occurrences first, then the longest
+        found.sort(key=lambda x: (not x[3], x[0] - x[1], x[0]))
         accepted: list[tuple[int, int]] = []
-        counts: dict[str, int] = {}
-        for start, end, term in found:
+        counts: dict[tuple[str, bool], int] = {}
+        for start, end, term, whole in found:
             if any(s < end and start < e for s, e in accepted):
                 continue
             accepted.append((start, end))
-            counts[term] = counts.get(term, 0) + 1
+            counts[term, whole] = counts.get((term, whole), 0) + 1
         table = self._remit[jurisdiction]
-        return [RemitHit(t, a, m, w, n) for t, n in counts.items() for a, w, m in table[t]]
+        return [RemitHit(t, a, m, w if whole else w * seam_weight, n)
+                for (t, whole), n in counts.items() for a, w, m in table[t]]
 
     # ------------------------------------------------------------------ queries
     def agencies(self, jurisdiction: str) -> list[AgencyEntry]:

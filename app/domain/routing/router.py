@@ -2,9 +2,10 @@
 
 Evidence per candidate agency (all in "remit-term units"):
   remit     the remit catalog (派单目录, data/remit_catalog.json): weights of its terms found in the appeal
-            as whole words (title counted twice)
+            as whole words (title counted twice); half weight at the seam of a compound (体育 in 体育运动)
   measure   a plan measure votes for its lead/sole agencies only when its match is specific: the idf of
-            the content words it shares with the appeal (generic words excluded) reaches SPEC_MIN
+            the content words it shares with the appeal (generic words excluded), each weighted by its
+            rarity in general Chinese, reaches SPEC_MIN; the first-listed lead gets the largest share
   named     W_NAMED when the appeal names the agency (税务局, 供电公司 …)
   topic     W_TOPIC for the roles mapped to the topic the business picked
   examples  W_EXAMPLE × similarity of each close dispatcher correction of the same city
@@ -26,11 +27,11 @@ from .normalize import normalize
 from .tokenize import Tokenizer
 
 W_MEASURE = 4.0
-W_NAMED = 3.0
+W_NAMED = 4.0  # chosen on the tuning half of the corpus and the tuning cases (docs/routing.md, 2026-12-02)
 W_TOPIC = 1.5
 W_EXAMPLE = 6.0
 SPEC_MIN = 4.5  # calibrated: bench/route_tune.py, plateau 4–7 on the tuning cases (docs/routing.md)
-SPEC_FULL = 14.0  # a shared-word idf sum at which a measure's vote is full
+SPEC_FULL = 10.0  # a shared-word specificity at which a measure's vote is full
 REL_CAP = 1.5  # a very specific match (or a restated title) votes up to this × W_MEASURE
 TITLE_WORD = 1.5  # a shared word that is in the measure's title counts this much more
 EXPLICIT_BOOST = 1.2  # the plan itself names the agency
@@ -43,6 +44,9 @@ EX_MIN_SIM = 0.3
 CONF_SCALE = 5.0
 CITE_SHARE = 0.2  # a measure is cited only when its vote is this share of the agency's score, or decisive
 MAX_CO = 3
+GEN_TOP, GEN_SLOPE, GEN_MIN, GEN_MAX = 1.6, 0.3, 0.4, 1.3  # a shared word's weight by rarity (rarity())
+SEAM_WEIGHT = 0.5  # a catalog term at the seam of a compound (体育 in 体育运动) counts this share
+LEAD_DECAY = 0.8  # the n-th listed (or inferred) lead of a measure: LEAD_DECAY**n of the first one's share
 ROLE_WORD = {"lead": "牵头", "sole": "负责", "co": "配合"}
 
 
@@ -51,14 +55,15 @@ class _City:
 
     def __init__(self, measures: list[CatalogMeasure], tokenizer: Tokenizer, generic: frozenset[str]):
         self.measures = measures
-        self.words: list[dict[str, float]] = []  # measure -> {word: 1 or TITLE_WORD}
+        self.tokenizer = tokenizer
+        self.words: list[dict[str, float]] = []  # measure -> {word: rarity (× TITLE_WORD in the title)}
         self.title_words: list[frozenset[str]] = []
         df: Counter = Counter()
         for m in measures:
             title = {t for t in tokenizer.tokens(normalize(m.title)) if t not in generic}
             body = {t for t in tokenizer.tokens(normalize(m.body, 20000)) if t not in generic}
-            w = {t: 1.0 for t in body}
-            w.update({t: TITLE_WORD for t in title})
+            w = {t: rarity(tokenizer.general_freq(t)) for t in body}
+            w.update({t: TITLE_WORD * rarity(tokenizer.general_freq(t)) for t in title})
             self.title_words.append(frozenset(title))
             self.words.append(w)
             df.update(w.keys())
@@ -77,8 +82,12 @@ class _City:
             if not leads:
                 leads = [r for r in m.responsibilities if not r.collective]
             k = max(len(leads), 1)
-            self.leads.append([(r.agency, (EXPLICIT_BOOST if r.source != "inferred" else 1.0) / math.sqrt(k),
-                                r.role, r.source) for r in leads])
+            self.leads.append([(r.agency, LEAD_DECAY ** n * (EXPLICIT_BOOST if r.source != "inferred" else 1.0)
+                                / math.sqrt(k), r.role, r.source) for n, r in enumerate(leads)])
+
+    def policy_term(self, word: str) -> bool:
+        """A word general Chinese does not know (jieba's dictionary lacks it): 一业一查, 多头检查."""
+        return self.tokenizer.general_freq(word) == 0
 
     def specific(self, words: set[str], spec_floor: float) -> list[tuple[float, int, list[str]]]:
         """(specificity, measure index, shared words) of the measures sharing content words, best first."""
@@ -89,16 +98,21 @@ class _City:
                 continue
             for i in self.postings[t]:
                 acc[i] = acc.get(i, 0.0) + idf * self.words[i][t]
-        # an appeal restating most of a measure's title is specific to it, however plain the title's words
+        # an appeal restating most of a measure's title is specific to it, however plain the title's words;
+        # one everyday word (国际贸易) restates a one-word title only weakly: just enough to vote
+        restated = set()
         for i, tw in enumerate(self.title_words):
             if tw and i in acc:
-                cover = len(tw & words) / len(tw)
+                common = tw & words
+                cover = len(common) / len(tw)
                 if cover >= TITLE_COVER:
-                    acc[i] = max(acc[i], spec_floor, SPEC_FULL * REL_CAP * cover)
+                    strong = len(common) >= 2 or self.policy_term(next(iter(common)))
+                    acc[i] = max(acc[i], spec_floor, SPEC_FULL * REL_CAP * cover if strong else 0.0)
+                    restated.add(i)
         out = []
         for i, s in sorted(acc.items(), key=lambda kv: -kv[1])[:TOP_MEASURES]:
             shared = sorted((t for t in words if t in self.words[i]), key=lambda t: -self.idf[t] * self.words[i][t])
-            if len(shared) < MIN_SHARED and s < SPEC_FULL:
+            if len(shared) < MIN_SHARED and i not in restated:
                 s = 0.0  # one shared word is a coincidence unless it restates the title
             out.append((s, i, shared))
         out.sort(key=lambda x: -x[0])
@@ -165,11 +179,12 @@ class Router:
         text_n = normalize(text or "")
         if not (title_n + text_n).strip():
             raise RoutingInputError("诉求标题和内容均为空，无法派单")
-        title_tok, title_b = self.tokenizer.cut(title_n)
-        text_tok, text_b = self.tokenizer.cut(text_n)
+        title_tok, title_b, title_s = self.tokenizer.cut(title_n)
+        text_tok, text_b, text_s = self.tokenizer.cut(text_n)
         full = f"{title_n} {text_n}" if title_n else text_n
         shift = len(title_n) + 1 if title_n else 0
         full_b = frozenset([*title_b, *(b + shift for b in text_b)]) if title_n else frozenset(text_b)
+        full_s = frozenset([*title_s, *(b + shift for b in text_s)]) if title_n else frozenset(text_s)
         tokens = title_tok * 2 + text_tok
         scores: dict[str, float] = {}
         parts: dict[str, dict[str, float]] = {}  # agency -> {kind: score}
@@ -183,10 +198,10 @@ class Router:
             p[kind] = p.get(kind, 0.0) + value
 
         # 1. the remit catalog, whole words only (title counts once more)
-        for part, bounds in ((full, full_b), (title_n, frozenset(title_b))):
+        for part, bounds, seams in ((full, full_b, full_s), (title_n, frozenset(title_b), frozenset(title_s))):
             if not part:
                 continue
-            for h in self.lexicon.match_remit(jurisdiction, part, bounds):
+            for h in self.lexicon.match_remit(jurisdiction, part, bounds, seams, SEAM_WEIGHT):
                 e = self.lexicon.entry(jurisdiction, h.agency)
                 if e is None or e.collective:
                     continue
@@ -299,6 +314,12 @@ class Router:
                      f"转派单中心人工派单，建议：{top3}")
         return Decision(jurisdiction, best.agency, co, cited_best, confidence, to_dispatch, tuple(cands), expl,
                         learned=n_learned, raw_confidence=raw)
+
+
+def rarity(freq: int) -> float:
+    """Weight of a shared word by how rare it is in general Chinese (jieba's dictionary frequency):
+    policy terms jieba does not know (一业一查, 科技创新信贷) GEN_MAX, everyday words down to GEN_MIN."""
+    return max(GEN_MIN, min(GEN_MAX, GEN_TOP - GEN_SLOPE * math.log10(1 + freq)))
 
 
 def raw_confidence(s1: float, s2: float) -> float:

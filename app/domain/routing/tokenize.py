@@ -21,12 +21,21 @@ class Tokenizer:
         self._tk = jieba.Tokenizer()
         self._tk.initialize()
         words = set(words)
-        self.common = frozenset(w for w, f in self._tk.FREQ.items() if f >= common_freq and len(w) >= 2) - set(keep)
+        freq = self._tk.FREQ
+        self.common = frozenset(w for w, f in freq.items() if f >= common_freq and len(w) >= 2) - set(keep)
+        # the general-language frequency of the words about to be added (add_word overwrites it)
+        self._general = {w: freq.get(w, 0) for w in words}
         for w in words:
             w = w.strip()
             if len(w) >= 2 and " " not in w:
                 self._tk.add_word(w, freq=max(2000, 300 * len(w)))
         self.stopwords = frozenset(stopwords)
+        self._keep = frozenset(keep)
+
+    def general_freq(self, word: str) -> int:
+        """How often ``word`` occurs in jieba's general dictionary (0 for policy terms it does not know)."""
+        f = self._general.get(word)
+        return self._tk.FREQ.get(word, 0) if f is None else f
 
     def tokens(self, text: str) -> list[str]:
         """Content tokens: at least two characters, no stop words, no punctuation."""
@@ -40,16 +49,24 @@ class Tokenizer:
     def raw(self, text: str) -> list[str]:
         return self._tk.lcut(text, HMM=False)
 
-    def cut(self, text: str) -> tuple[list[str], list[int]]:
-        """Content tokens (as ``tokens``) and the offsets of every word boundary, from one segmentation."""
+    def cut(self, text: str) -> tuple[list[str], list[int], list[int]]:
+        """Content tokens (as ``tokens``), the offsets of every word boundary, and the *seams*: offsets
+        inside a compound jieba keeps whole that splits into two dictionary words of two characters or
+        more (体育运动 = 体育 + 运动; not 人行道 = 人行 + 道), all from one segmentation."""
         out = []
         bounds = [0]
+        seams = []
         pos = 0
         stop = self.stopwords
+        freq = self._tk.FREQ
+        keep = self._keep
         for t in self._tk.lcut(text, HMM=False):
-            pos += len(t)
+            n = len(t)
+            if n >= 4 and t not in keep:
+                seams.extend(pos + k for k in range(2, n - 1) if freq.get(t[:k]) and freq.get(t[k:]))
+            pos += n
             bounds.append(pos)
-            if len(t) < 2 or t in stop or not _KEEP.search(t):
+            if n < 2 or t in stop or not _KEEP.search(t):
                 continue
             out.append(t.lower())
-        return out, bounds
+        return out, bounds, seams
