@@ -183,6 +183,7 @@ def change_password(user: User, current: str, new: str) -> None:
     check_password_policy(new, user.username)
     user.set_password(new)
     _end_sessions(user.id)
+    audit.record("account_change", user, target_type="user", target_id=user.id, details={"change": "password"})
     commit()
     db.session.refresh(user)
 
@@ -195,6 +196,9 @@ def set_active(user_id: int, active: bool) -> User:
         raise NotFound(N_("用户不存在"))
     user.active = active
     _end_sessions(user.id)
+    audit.record("account_change", None, jurisdiction=user.scope_jurisdiction, target_type="user",
+                 target_id=user.id, username=user.username,
+                 details={"change": "enable" if active else "disable"})
     commit()
     db.session.refresh(user)
     return user
@@ -219,6 +223,8 @@ def verify_enterprise(actor: User, enterprise_id: int) -> Enterprise:
         raise ServiceError(N_("该企业已经核验过了"), code="already_verified")
     enterprise.verified_at = utcnow()
     enterprise.verified_by_id = actor.id
+    audit.record("verification", actor, jurisdiction=enterprise.jurisdiction, target_type="enterprise",
+                 target_id=enterprise.id, details={"change": "confirm", "name": enterprise.name})
     commit()
     return enterprise
 
@@ -233,9 +239,13 @@ def invite(actor: User) -> str:
     if actor.role != "enterprise" or actor.enterprise_id is None:
         raise ServiceError(N_("只有企业账号可以邀请同事"), code="role")
     code = secrets.token_hex(6).upper()
-    db.session.add(EnterpriseInvitation(
+    invitation = EnterpriseInvitation(
         enterprise_id=actor.enterprise_id, code_hash=_code_hash(code), created_by_id=actor.id,
-        expires_at=utcnow() + timedelta(days=INVITATION_DAYS)))
+        expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record("account_change", actor, target_type="invitation", target_id=invitation.id,
+                 details={"change": "invite"})
     commit()
     return code
 
@@ -257,5 +267,7 @@ def join_enterprise(*, code: str, username: str, password: str, display_name: st
     db.session.add(user)
     db.session.flush()
     invitation.used_at, invitation.used_by_id = utcnow(), user.id
+    audit.record("account_change", user, target_type="invitation", target_id=invitation.id,
+                 details={"change": "join"})
     commit()
     return user
