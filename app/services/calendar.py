@@ -32,7 +32,7 @@ from app.models import (
     WorkingHours,
     utcnow,
 )
-from app.services import N_, ServiceError, audit, commit
+from app.services import N_, ServiceError, audit, commit, transaction
 
 VERSION_KEY = "calendar.version"
 TZ = "Asia/Shanghai"
@@ -275,6 +275,7 @@ def parse_day(text: str) -> date:
     return d
 
 
+@transaction
 def add_day(day_text: str, is_workday: bool, name: str | None = None, actor=None) -> CalendarDay:
     """Add (or change) a holiday on a weekday or an adjusted workday (调休) on a weekend."""
     d = parse_day(day_text)
@@ -298,6 +299,7 @@ def add_day(day_text: str, is_workday: bool, name: str | None = None, actor=None
     return row
 
 
+@transaction
 def remove_day(day_text: str, actor=None) -> None:
     """Remove an exception: the day follows the Monday–Friday rule again."""
     d = parse_day(day_text)
@@ -313,6 +315,7 @@ def remove_day(day_text: str, actor=None) -> None:
     commit()
 
 
+@transaction
 def mark_year_entered(year: int, actor=None) -> CalendarYear:
     """Record that the State Council's schedule of `year` has been entered by an administrator."""
     if not isinstance(year, int) or not 2000 <= year <= 2100:
@@ -350,6 +353,7 @@ def parse_periods(text: str) -> list[list[str]]:
     return [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in periods]
 
 
+@transaction
 def set_working_hours(jurisdiction: str, periods_text: str, actor=None) -> WorkingHours:
     """Set the working periods of a jurisdiction (local time)."""
     if db.session.get(Jurisdiction, jurisdiction) is None:
@@ -396,6 +400,7 @@ def read_notice(text: str) -> Notice:
                            n=exc.line, r=exc.reason, line=exc.text[:80] or "（空）") from None
 
 
+@transaction
 def import_notice(text: str, actor=None) -> dict:
     """Enter a year's State Council notice: its holidays and 调休 workdays replace the year's days,
     the year is recorded as entered (who, when, the text), open deadlines are recomputed and every
