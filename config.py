@@ -53,6 +53,9 @@ class Config:
     MAX_ATTACHMENTS_PER_TICKET = 10
     MAX_ENTERPRISE_ATTACHMENT_BYTES = 200 * 1024 * 1024
     HSTS = False
+    # Reverse proxies in front of the app whose X-Forwarded-For the app trusts (Werkzeug's ProxyFix):
+    # 0 = none, the client address is the connection's (a forged header is ignored); 1 = one proxy.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
 
 
 class TestConfig(Config):

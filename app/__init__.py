@@ -1,5 +1,6 @@
 """The application factory."""
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 
@@ -10,6 +11,9 @@ def create_app(config_class=Config) -> Flask:
     if hasattr(config_class, "check"):
         config_class.check()
     app.config.from_object(config_class)
+    if app.config.get("PROXY_FIX_X_FOR"):
+        # The client address (audit log, rate limits) from the trusted proxies' X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
     register_extensions(app)
     register_blueprints(app)
     register_security(app)

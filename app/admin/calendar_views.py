@@ -124,7 +124,7 @@ def calendar_add_day():
         flash(_first_error(form), "error")
         return redirect(url_for("admin.calendar", year=year))
     try:
-        row = cal_service.add_day(form.day.data, form.kind.data == "workday", form.name.data)
+        row = cal_service.add_day(form.day.data, form.kind.data == "workday", form.name.data, current_user)
     except ServiceError as exc:
         flash(translate_error(exc), "error")
         return redirect(url_for("admin.calendar", year=year))
@@ -141,7 +141,7 @@ def calendar_remove_day():
         flash(_first_error(form), "error")
         return redirect(url_for("admin.calendar", year=year))
     try:
-        cal_service.remove_day(form.day.data)
+        cal_service.remove_day(form.day.data, current_user)
     except ServiceError as exc:
         flash(translate_error(exc), "error")
     else:
@@ -157,7 +157,7 @@ def calendar_mark_year():
         flash(_first_error(form), "error")
         return redirect(url_for("admin.calendar"))
     try:
-        cal_service.mark_year_entered(form.year.data)
+        cal_service.mark_year_entered(form.year.data, current_user)
     except ServiceError as exc:
         flash(translate_error(exc), "error")
         return redirect(url_for("admin.calendar"))
@@ -173,7 +173,7 @@ def calendar_hours():
         flash(_first_error(form), "error")
         return redirect(url_for("admin.calendar"))
     try:
-        cal_service.set_working_hours(form.jurisdiction.data, form.periods.data)
+        cal_service.set_working_hours(form.jurisdiction.data, form.periods.data, current_user)
     except ServiceError as exc:
         flash(translate_error(exc), "error")
     else:

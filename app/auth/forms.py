@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
@@ -12,6 +13,9 @@ PHONE_FIELD = [DataRequired(_l("请填写联系电话")), Length(max=20),
                Regexp(r"^[0-9\-+ ]{7,20}$", message=_l("联系电话格式不正确"))]
 EMAIL_FIELD = [Optional(), Length(max=200),
                Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("电子邮箱格式不正确"))]
+
+
+LICENCE_HELP = _l("图片（JPG、PNG）或PDF，10MB以内，供所在城市的服务中心核对企业名称和统一社会信用代码")
 
 
 class LoginForm(FlaskForm):
@@ -39,7 +43,15 @@ class RegisterForm(FlaskForm):
     confirm = PasswordField(
         _l("确认密码"), validators=[Length(max=128), EqualTo("password", message=_l("两次输入的密码不一致"))]
     )
+    licence = FileField(_l("营业执照（可稍后上传）"), description=LICENCE_HELP)
     submit = SubmitField(_l("注册"))
+
+
+class LicenceForm(FlaskForm):
+    """A business uploads its licence for the check (after registering, or again after a rejection)."""
+
+    licence = FileField(_l("营业执照"), description=LICENCE_HELP)
+    submit = SubmitField(_l("上传"))
 
 
 class JoinForm(FlaskForm):

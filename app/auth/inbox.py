@@ -1,5 +1,5 @@
-"""The inbox: notifications of the logged-in user (any role), and attachment downloads
-for anyone allowed to see the ticket."""
+"""The inbox: notifications of the logged-in user (any role), and downloads: attachments for
+anyone allowed to see the ticket, a business's licence for those allowed to check it."""
 from urllib.parse import quote
 
 from flask import (
@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.auth import bp
-from app.services import NotFound, attachments, notifications
+from app.services import NotFound, accounts, attachments, notifications
 
 
 @bp.route("/inbox")
@@ -51,6 +51,20 @@ def attachment(attachment_id: int):
         abort(404)
     response = send_file(path, mimetype=att.mime, as_attachment=True, download_name=att.original_name)
     response.headers["Content-Disposition"] = content_disposition(att.id, att.original_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/licences/<int:licence_id>")
+@login_required
+def licence_file(licence_id: int):
+    """Serve a business's licence to its own accounts and its city's dispatcher and supervisors."""
+    try:
+        lic, path = accounts.licence_for_download(current_user, licence_id)
+    except NotFound:
+        abort(404)
+    response = send_file(path, mimetype=lic.mime, as_attachment=True, download_name=lic.original_name)
+    response.headers["Content-Disposition"] = content_disposition(lic.id, lic.original_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

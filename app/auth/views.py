@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app.auth import bp, sessions
-from app.auth.forms import JoinForm, LoginForm, PasswordForm, RegisterForm
+from app.auth.forms import JoinForm, LicenceForm, LoginForm, PasswordForm, RegisterForm
 from app.extensions import db
 from app.models import Jurisdiction
 from app.services import ServiceError, accounts, audit
@@ -75,7 +75,7 @@ def register():
                 display_name=form.contact_name.data.strip(), enterprise_name=form.enterprise_name.data,
                 uscc=form.uscc.data, jurisdiction=form.jurisdiction.data,
                 contact_name=form.contact_name.data.strip(), phone=form.phone.data.strip(),
-                email=form.email.data or None,
+                email=form.email.data or None, licence=form.licence.data,
             )
         except ServiceError as exc:
             flash(translate_error(exc), "error")
@@ -134,3 +134,21 @@ def invitations():
         except ServiceError as exc:
             flash(translate_error(exc), "error")
     return render_template("auth/invitations.html", form=form, code=code, days=accounts.INVITATION_DAYS)
+
+
+@bp.route("/account/licence", methods=["GET", "POST"])
+@roles_required("enterprise")
+def licence():
+    """The business's verification: its licence, the dispatcher's decision, a new upload."""
+    form = LicenceForm()
+    if form.validate_on_submit():
+        try:
+            accounts.upload_licence(current_user, form.licence.data)
+        except ServiceError as exc:
+            flash(translate_error(exc), "error")
+        else:
+            flash(_("营业执照已上传，等待所在城市的服务中心核验。"), "success")
+            return redirect(url_for("auth.licence"))
+    enterprise = current_user.enterprise
+    return render_template("auth/licence.html", form=form, enterprise=enterprise,
+                           licence=accounts.latest_licence(enterprise.id))

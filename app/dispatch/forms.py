@@ -81,3 +81,9 @@ class CallbackForm(_Versioned):
     satisfaction = SelectField(_l("满意度"), validate_choice=False)
     comment = TextAreaField(_l("企业意见（不满意时必填）"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("记录回访结果"))
+
+
+class RejectLicenceForm(FlaskForm):
+    """Why a business's licence was not accepted (the business reads it)."""
+
+    reason = TextAreaField(_l("不通过的原因（企业可见）"), validators=[Length(max=500)])

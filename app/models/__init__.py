@@ -1,5 +1,12 @@
 """All models, imported here so Alembic and the app see every table."""
-from app.models.accounts import ROLE_LABELS, ROLES, Enterprise, EnterpriseInvitation, User  # noqa: F401
+from app.models.accounts import (  # noqa: F401
+    ROLE_LABELS,
+    ROLES,
+    Enterprise,
+    EnterpriseInvitation,
+    EnterpriseLicence,
+    User,
+)
 from app.models.audit import AuditEntry  # noqa: F401
 from app.models.catalog import (  # noqa: F401
     Agency,

@@ -111,3 +111,27 @@ class EnterpriseInvitation(db.Model):
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     enterprise: Mapped[Enterprise] = relationship()
+
+
+class EnterpriseLicence(db.Model):
+    """A business's licence (营业执照, an image or PDF) uploaded for its verification, and the
+    dispatcher's decision on it: confirmed, or rejected with a reason the business reads. Stored like
+    attachments, under a random name outside the web root; a new upload follows a rejection."""
+
+    __tablename__ = "enterprise_licences"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    mime: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str | None] = mapped_column(String(10))  # None (waiting), confirmed, rejected
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(String(500))
+
+    enterprise: Mapped[Enterprise] = relationship()
+    __table_args__ = (Index("ix_enterprise_licences_enterprise", "enterprise_id", "id"),)

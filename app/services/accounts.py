@@ -12,9 +12,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain.uscc import USCCError, normalize_uscc, validate_uscc
 from app.extensions import db
-from app.models import ROLES, Agency, Enterprise, EnterpriseInvitation, Jurisdiction, User
+from app.models import ROLES, Agency, Enterprise, EnterpriseInvitation, EnterpriseLicence, Jurisdiction, User
 from app.models.types import utcnow
-from app.services import N_, NotFound, ServiceError, audit, commit, transaction
+from app.services import N_, NotFound, ServiceError, attachments, audit, commit, transaction
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
@@ -68,11 +68,13 @@ def _check_new_user(username: str, password: str) -> None:
 def register_enterprise(
     *, username: str, password: str, display_name: str, enterprise_name: str, uscc: str,
     jurisdiction: str, contact_name: str | None = None, phone: str | None = None,
-    email: str | None = None,
+    email: str | None = None, licence=None,
 ) -> User:
-    """Create a business, unverified until staff of its city check it, and its first user.
-    Refuses a bad or already registered USCC (a second person joins by invitation)."""
+    """Create a business, unverified until staff of its city check it, and its first user, with
+    its licence (营业执照) when one is given. Refuses a bad or already registered USCC (a second
+    person joins by invitation) and a licence that is not an image or PDF: nothing is created."""
     email = check_email(email)
+    checked_licence = _check_licence(licence)
     code = normalize_uscc(uscc)
     try:
         validate_uscc(code)
@@ -101,6 +103,8 @@ def register_enterprise(
     db.session.flush()
     audit.record("account_change", user, target_type="user", target_id=user.id,
                  details={"change": "register", "role": "enterprise"})
+    if checked_licence is not None:
+        _add_licence(enterprise, user, checked_licence)
     commit()
     return user
 
@@ -183,6 +187,7 @@ def change_password(user: User, current: str, new: str) -> None:
     check_password_policy(new, user.username)
     user.set_password(new)
     _end_sessions(user.id)
+    audit.record("account_change", user, target_type="user", target_id=user.id, details={"change": "password"})
     commit()
     db.session.refresh(user)
 
@@ -195,6 +200,9 @@ def set_active(user_id: int, active: bool) -> User:
         raise NotFound(N_("用户不存在"))
     user.active = active
     _end_sessions(user.id)
+    audit.record("account_change", None, jurisdiction=user.scope_jurisdiction, target_type="user",
+                 target_id=user.id, username=user.username,
+                 details={"change": "enable" if active else "disable"})
     commit()
     db.session.refresh(user)
     return user
@@ -202,23 +210,130 @@ def set_active(user_id: int, active: bool) -> User:
 
 # --- verification and invitations ----------------------------------------------------------------
 
-def unverified_of(actor: User) -> list[Enterprise]:
-    """Businesses of the dispatcher's city still waiting for a check against their licence."""
-    return list(db.session.scalars(
+LICENCE_KINDS = ("pdf", "jpg", "png")
+MAX_REASON = 500
+
+
+def unverified_of(actor: User) -> list[tuple[Enterprise, EnterpriseLicence | None]]:
+    """Businesses of the dispatcher's city still waiting for a check, each with its latest licence
+    (None: not uploaded; the operator checks it another way). Two queries whatever the number."""
+    rows = list(db.session.scalars(
         select(Enterprise).where(Enterprise.jurisdiction == actor.scope_jurisdiction,
                                  Enterprise.verified_at.is_(None)).order_by(Enterprise.id)))
+    latest = _latest_licences([e.id for e in rows])
+    return [(e, latest.get(e.id)) for e in rows]
+
+
+def _latest_licences(enterprise_ids: list[int]) -> dict[int, EnterpriseLicence]:
+    latest = {}
+    if enterprise_ids:
+        for lic in db.session.scalars(select(EnterpriseLicence).where(
+                EnterpriseLicence.enterprise_id.in_(enterprise_ids)).order_by(EnterpriseLicence.id)):
+            latest[lic.enterprise_id] = lic
+    return latest
+
+
+def latest_licence(enterprise_id: int) -> EnterpriseLicence | None:
+    """The business's latest licence and the decision on it, if it uploaded one."""
+    return _latest_licences([enterprise_id]).get(enterprise_id)
+
+
+def _check_licence(file) -> tuple[str, bytes, str] | None:
+    # Checked by content like every upload (app.services.attachments); only an image or a PDF.
+    checked = attachments.validate([file] if file is not None else [])
+    if not checked:
+        return None
+    if len(checked) > 1 or checked[0][2] not in LICENCE_KINDS:
+        raise ServiceError(N_("营业执照只能是图片（JPG、PNG）或PDF文件"), code="licence_type")
+    return checked[0]
+
+
+def _add_licence(enterprise: Enterprise, user: User, checked: tuple[str, bytes, str]) -> EnterpriseLicence:
+    name, data, kind = checked
+    licence = EnterpriseLicence(
+        enterprise=enterprise, uploaded_by_id=user.id, uploaded_at=utcnow(), original_name=name,
+        stored_name=attachments.store(data), mime=attachments.ALLOWED[kind][1], size=len(data),
+        sha256=hashlib.sha256(data).hexdigest())
+    db.session.add(licence)
+    db.session.flush()
+    audit.record("verification", user, jurisdiction=enterprise.jurisdiction, target_type="licence",
+                 target_id=licence.id, details={"change": "licence", "name": name})
+    return licence
 
 
 @transaction
-def verify_enterprise(actor: User, enterprise_id: int) -> Enterprise:
-    """Mark a business of the actor's city as checked against its licence (营业执照)."""
+def upload_licence(actor: User, file) -> EnterpriseLicence:
+    """A business's account uploads its licence for the check (again after a rejection)."""
+    if actor.role != "enterprise" or actor.enterprise is None:
+        raise ServiceError(N_("只有企业账号可以上传营业执照"), code="role")
+    if actor.enterprise.verified_at is not None:
+        raise ServiceError(N_("贵企业已核验，无需再上传营业执照"), code="already_verified")
+    checked = _check_licence(file)
+    if checked is None:
+        raise ServiceError(N_("请选择营业执照文件"), code="licence_missing")
+    licence = _add_licence(actor.enterprise, actor, checked)
+    commit()
+    return licence
+
+
+def licence_for_download(user: User, licence_id: int):
+    """The licence and its file, for the business's own accounts and its city's dispatcher and
+    supervision office; NotFound for everyone else (whether or not it exists)."""
+    licence = db.session.get(EnterpriseLicence, licence_id)
+    enterprise = licence.enterprise if licence is not None else None
+    allowed = enterprise is not None and (
+        (user.role == "enterprise" and user.enterprise_id == enterprise.id)
+        or (user.role in ("dispatcher", "supervisor") and user.scope_jurisdiction == enterprise.jurisdiction))
+    path = attachments.stored_path(licence.stored_name) if allowed else None
+    if path is None:
+        raise NotFound(N_("文件不存在或您无权查看"))
+    audit.log("download", user, jurisdiction=enterprise.jurisdiction, target_type="licence",
+              target_id=licence.id, details={"name": licence.original_name})
+    return licence, path
+
+
+def _enterprise_of_city(actor: User, enterprise_id: int) -> Enterprise:
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None or actor.role != "dispatcher" or enterprise.jurisdiction != actor.scope_jurisdiction:
         raise NotFound(N_("企业不存在或不属于您所在的城市"))
     if enterprise.verified_at is not None:
         raise ServiceError(N_("该企业已经核验过了"), code="already_verified")
+    return enterprise
+
+
+@transaction
+def reject_licence(actor: User, enterprise_id: int, reason: str) -> EnterpriseLicence:
+    """The dispatcher finds the business's latest licence does not match it (or cannot be read):
+    the business reads the reason and uploads again; it stays unverified."""
+    enterprise = _enterprise_of_city(actor, enterprise_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(N_("请填写不通过的原因"), code="reason")
+    if len(reason) > MAX_REASON:
+        raise ServiceError(N_("原因不能超过%(n)d个字符"), code="reason", n=MAX_REASON)
+    licence = latest_licence(enterprise.id)
+    if licence is None or licence.decision is not None:
+        raise ServiceError(N_("该企业没有待核验的营业执照"), code="no_licence")
+    licence.decision, licence.reason = "rejected", reason
+    licence.decided_by_id, licence.decided_at = actor.id, utcnow()
+    audit.record("verification", actor, jurisdiction=enterprise.jurisdiction, target_type="enterprise",
+                 target_id=enterprise.id, details={"change": "reject", "name": enterprise.name, "reason": reason})
+    commit()
+    return licence
+
+
+@transaction
+def verify_enterprise(actor: User, enterprise_id: int) -> Enterprise:
+    """Mark a business of the actor's city as checked against its licence (营业执照): the one it
+    uploaded, if it is waiting, is confirmed; without one the operator checked it another way."""
+    enterprise = _enterprise_of_city(actor, enterprise_id)
     enterprise.verified_at = utcnow()
     enterprise.verified_by_id = actor.id
+    licence = latest_licence(enterprise.id)
+    if licence is not None and licence.decision is None:
+        licence.decision, licence.decided_by_id, licence.decided_at = "confirmed", actor.id, enterprise.verified_at
+    audit.record("verification", actor, jurisdiction=enterprise.jurisdiction, target_type="enterprise",
+                 target_id=enterprise.id, details={"change": "confirm", "name": enterprise.name})
     commit()
     return enterprise
 
@@ -233,9 +348,13 @@ def invite(actor: User) -> str:
     if actor.role != "enterprise" or actor.enterprise_id is None:
         raise ServiceError(N_("只有企业账号可以邀请同事"), code="role")
     code = secrets.token_hex(6).upper()
-    db.session.add(EnterpriseInvitation(
+    invitation = EnterpriseInvitation(
         enterprise_id=actor.enterprise_id, code_hash=_code_hash(code), created_by_id=actor.id,
-        expires_at=utcnow() + timedelta(days=INVITATION_DAYS)))
+        expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record("account_change", actor, target_type="invitation", target_id=invitation.id,
+                 details={"change": "invite"})
     commit()
     return code
 
@@ -257,5 +376,7 @@ def join_enterprise(*, code: str, username: str, password: str, display_name: st
     db.session.add(user)
     db.session.flush()
     invitation.used_at, invitation.used_by_id = utcnow(), user.id
+    audit.record("account_change", user, target_type="invitation", target_id=invitation.id,
+                 details={"change": "join"})
     commit()
     return user

@@ -1,7 +1,8 @@
 """Attachments: checked by content, stored under a random name outside the web root.
 
 `save_all` validates every file before writing any, so a refused upload stores
-nothing; it runs inside the caller's transaction and does not commit.
+nothing; it runs inside the caller's transaction and does not commit. A business's licence
+(app.services.accounts) is checked by `validate` and written by `store` too.
 """
 import hashlib
 import io
@@ -149,14 +150,11 @@ def save_all(ticket: Ticket, files: Iterable, user: User | None, event: TicketEv
         return []
     if user is not None and user.role == "enterprise":
         check_quotas(ticket, checked)
-    folder = Path(current_app.config["UPLOAD_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
     if event is not None and event.id is None:
         db.session.flush()
     made = []
     for name, data, kind in checked:
-        stored = secrets.token_hex(16)
-        (folder / stored).write_bytes(data)
+        stored = store(data)
         att = Attachment(
             ticket=ticket, event_id=event.id if event is not None else None,
             uploader_id=user.id if user is not None else None, original_name=name,
@@ -166,6 +164,21 @@ def save_all(ticket: Ticket, files: Iterable, user: User | None, event: TicketEv
         db.session.add(att)
         made.append(att)
     return made
+
+
+def store(data: bytes) -> str:
+    """Write checked bytes under a new random name in UPLOAD_DIR; return that name."""
+    folder = Path(current_app.config["UPLOAD_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = secrets.token_hex(16)
+    (folder / stored).write_bytes(data)
+    return stored
+
+
+def stored_path(stored_name: str) -> Path | None:
+    """The file of a stored name, or None when it is missing."""
+    path = Path(current_app.config["UPLOAD_DIR"]) / stored_name
+    return path if path.is_file() else None
 
 
 def visible(user: User, ticket: Ticket) -> list[Attachment]:
@@ -202,8 +215,8 @@ def for_download(user: User, attachment_id: int) -> tuple[Attachment, Path]:
     ticket = db.session.get(Ticket, att.ticket_id)
     if ticket is None or att not in visible(user, ticket):
         raise NotFound(N_("附件不存在或您无权查看"))
-    path = Path(current_app.config["UPLOAD_DIR"]) / att.stored_name
-    if not path.is_file():
+    path = stored_path(att.stored_name)
+    if path is None:
         raise NotFound(N_("附件不存在或您无权查看"))
     audit.log("download", user, jurisdiction=ticket.jurisdiction, target_type="attachment", target_id=att.id,
               ticket_id=ticket.id, details={"name": att.original_name})

@@ -1,5 +1,6 @@
 """The audit log: who read which ticket, downloaded which file, exported what, logged in (or
-failed to), changed an account or the catalog. Append-only; read by the supervision office
+failed to), changed an account, verified a business, changed the catalog, the working calendar or
+an SLA policy. Append-only; read by the supervision office
 (its city) and the admin (everything). docs/security.md, "Audit", lists what is recorded.
 
 `record` adds an entry to the caller's transaction (an account change and its entry commit
@@ -21,7 +22,29 @@ ACTIONS = {
     "login": N_("登录成功"),
     "login_failed": N_("登录失败"),
     "account_change": N_("账号变更"),
+    "verification": N_("企业核验"),
     "catalog_change": N_("目录变更"),
+    "calendar_change": N_("工作日历变更"),
+    "sla_change": N_("时限策略变更"),
+}
+# What changed (details["change"]), as the log shows it.
+CHANGES = {
+    "register": N_("企业注册"),
+    "create": N_("创建账号"),
+    "disable": N_("停用账号"),
+    "enable": N_("启用账号"),
+    "password": N_("修改密码"),
+    "invite": N_("生成邀请码"),
+    "join": N_("凭邀请码加入"),
+    "licence": N_("上传营业执照"),
+    "confirm": N_("核验通过"),
+    "reject": N_("核验不通过"),
+    "add_day": N_("设置节假日或调休"),
+    "remove_day": N_("删除节假日或调休"),
+    "mark_year": N_("标记年份已录入"),
+    "hours": N_("修改工作时间"),
+    "notice": N_("录入国务院节假日通知"),
+    "policy": N_("修改时限策略"),
 }
 READERS = ("supervisor", "admin")
 

@@ -32,7 +32,7 @@ from app.models import (
     WorkingHours,
     utcnow,
 )
-from app.services import N_, ServiceError, commit
+from app.services import N_, ServiceError, audit, commit, transaction
 
 VERSION_KEY = "calendar.version"
 TZ = "Asia/Shanghai"
@@ -275,7 +275,8 @@ def parse_day(text: str) -> date:
     return d
 
 
-def add_day(day_text: str, is_workday: bool, name: str | None = None) -> CalendarDay:
+@transaction
+def add_day(day_text: str, is_workday: bool, name: str | None = None, actor=None) -> CalendarDay:
     """Add (or change) a holiday on a weekday or an adjusted workday (调休) on a weekend."""
     d = parse_day(day_text)
     if is_workday and d.weekday() < 5:
@@ -293,11 +294,13 @@ def add_day(day_text: str, is_workday: bool, name: str | None = None) -> Calenda
         row.is_workday, row.name, row.source = is_workday, name or row.name, "admin"
     _bump()
     recompute_from(d)
+    _audit(actor, "add_day", day=d.isoformat(), workday=is_workday)
     commit()
     return row
 
 
-def remove_day(day_text: str) -> None:
+@transaction
+def remove_day(day_text: str, actor=None) -> None:
     """Remove an exception: the day follows the Monday–Friday rule again."""
     d = parse_day(day_text)
     if not is_seeded():
@@ -308,10 +311,12 @@ def remove_day(day_text: str) -> None:
     db.session.delete(row)
     _bump()
     recompute_from(d)
+    _audit(actor, "remove_day", day=d.isoformat())
     commit()
 
 
-def mark_year_entered(year: int) -> CalendarYear:
+@transaction
+def mark_year_entered(year: int, actor=None) -> CalendarYear:
     """Record that the State Council's schedule of `year` has been entered by an administrator."""
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise ServiceError(N_("年份不正确:%(y)s"), code="year", y=year)
@@ -326,6 +331,7 @@ def mark_year_entered(year: int) -> CalendarYear:
     _bump()
     # Entered: the statutory-only estimate no longer applies to the year; deadlines follow its days.
     _recompute_with_events(date(year, 1, 1), year)
+    _audit(actor, "mark_year", year=year)
     commit()
     return row
 
@@ -347,7 +353,8 @@ def parse_periods(text: str) -> list[list[str]]:
     return [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in periods]
 
 
-def set_working_hours(jurisdiction: str, periods_text: str) -> WorkingHours:
+@transaction
+def set_working_hours(jurisdiction: str, periods_text: str, actor=None) -> WorkingHours:
     """Set the working periods of a jurisdiction (local time)."""
     if db.session.get(Jurisdiction, jurisdiction) is None:
         raise ServiceError(N_("城市不存在：%(j)s"), code="jurisdiction", j=jurisdiction)
@@ -360,8 +367,15 @@ def set_working_hours(jurisdiction: str, periods_text: str) -> WorkingHours:
         row.periods = periods
     _bump()
     recompute_from(local_today(), jurisdiction)
+    _audit(actor, "hours", jurisdiction, periods=periods)
     commit()
     return row
+
+
+def _audit(actor, change: str, jurisdiction: str | None = None, **details) -> None:
+    # The national days are every city's: the admin reads them; a city's hours its office too.
+    audit.record("calendar_change", actor, jurisdiction=jurisdiction, target_type="calendar",
+                 details={"change": change, **details})
 
 
 def local_today() -> date:
@@ -386,6 +400,7 @@ def read_notice(text: str) -> Notice:
                            n=exc.line, r=exc.reason, line=exc.text[:80] or "（空）") from None
 
 
+@transaction
 def import_notice(text: str, actor=None) -> dict:
     """Enter a year's State Council notice: its holidays and 调休 workdays replace the year's days,
     the year is recorded as entered (who, when, the text), open deadlines are recomputed and every
@@ -419,6 +434,7 @@ def import_notice(text: str, actor=None) -> dict:
     entry.notice_text = text
     _bump()
     moved = _recompute_with_events(lo, year)
+    _audit(actor, "notice", year=year, tickets=moved)
     commit()
     return {"year": year, "holidays": sum(1 for d in notice.holidays if d.weekday() < 5),
             "workdays": len(notice.workdays), "tickets": moved}

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.domain import sla
 from app.extensions import db
 from app.models import Jurisdiction, SlaPolicy, SlaPolicyChange, User
-from app.services import N_, ServiceError, clocks, commit, transaction
+from app.services import N_, ServiceError, audit, clocks, commit, transaction
 from app.services import sla as sla_service
 
 CLOCKS = ("sign", "contact", "resolve", "reopen_resolve")
@@ -87,6 +87,9 @@ def update(user: User, jurisdiction: str, kind: str, urgent: bool, *, limits: di
     change = SlaPolicyChange(jurisdiction=jurisdiction, kind=kind, urgent=bool(urgent), before=before,
                              after=after, actor_id=user.id, note=(note or "").strip() or None)
     db.session.add(change)
+    db.session.flush()
+    audit.record("sla_change", user, jurisdiction=jurisdiction, target_type="sla_policy", target_id=change.id,
+                 details={"change": "policy", "kind": kind, "urgent": bool(urgent)})
     commit()
     return change
 

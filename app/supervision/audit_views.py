@@ -15,5 +15,5 @@ def audit_log():
     rows, next_before = audit.entries(current_user, before_id=request.args.get("before", type=int),
                                       action=action)
     return render_template("supervision/audit.html", rows=rows, next_before=next_before,
-                           action=action if action in audit.ACTIONS else None, actions=audit.ACTIONS,
+                           action=action if action in audit.ACTIONS else None, actions=audit.ACTIONS, changes=audit.CHANGES,
                            endpoint="supervision.audit_log")

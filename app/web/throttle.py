@@ -2,7 +2,7 @@
 
 Counts live in RATELIMIT_STORAGE_URI: memory:// (one process) by default, redis://… in production
 so every worker and host counts together. Behind a reverse proxy the client address must reach
-the app (ProxyFix, see docs/security.md), or every client shares one address.
+the app (`PROXY_FIX_X_FOR`, see docs/security.md), or every client shares one address.
 """
 from flask import request
 from flask_limiter.util import get_remote_address

@@ -67,6 +67,8 @@ RULES = {
     "auth.attachment": LOGGED_IN,
     "auth.change_password": LOGGED_IN,
     "auth.invitations": BUSINESS,
+    "auth.licence": BUSINESS,  # the business's own licence and the decision on it
+    "auth.licence_file": LOGGED_IN,  # need-to-know inside: the business's accounts, its city's dispatcher and supervisors
     # business portal
     "portal.index": BUSINESS,
     "portal.new_ticket": BUSINESS,
@@ -106,6 +108,7 @@ RULES = {
     "dispatch.reject_return": DISPATCH,
     "dispatch.enterprises": DISPATCH,
     "dispatch.verify_enterprise": DISPATCH,
+    "dispatch.reject_enterprise": DISPATCH,
     "dispatch.terminate": DISPATCH,
     "dispatch.callback": DISPATCH,
     # supervision office
