@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.services import NotFound, ServiceError, api_tokens, listing, webhooks
 from app.web.access import roles_required
+from app.web.actions import flash_form_errors
 from app.web.i18n import translate_error
 
 bp = Blueprint("integrations", __name__)
@@ -44,12 +45,6 @@ class ButtonForm(FlaskForm):
     active = StringField(validators=[Optional(), Length(max=10)])
 
 
-def _flash_errors(form) -> None:
-    for errors in form.errors.values():
-        for e in errors:
-            flash(str(e), "error")
-
-
 # --- personal API tokens (every logged-in user, their own) -------------------------------------
 
 @bp.route("/settings/api-tokens", methods=["GET", "POST"])
@@ -66,7 +61,7 @@ def tokens():
         else:
             flash(_("令牌已创建。它只显示这一次，请立即复制保存。"), "success")
     elif form.is_submitted():
-        _flash_errors(form)
+        flash_form_errors(form)
     return render_template("api/tokens.html", form=form, tokens=api_tokens.tokens_of(current_user),
                            created=created, button=ButtonForm(), scopes=api_tokens.SCOPES,
                            is_live=api_tokens.is_live), (400 if form.is_submitted() and not created else 200)
@@ -100,7 +95,7 @@ def keys():
         else:
             flash(_("密钥已创建。它只显示这一次，请立即复制交给对接系统。"), "success")
     elif form.is_submitted():
-        _flash_errors(form)
+        flash_form_errors(form)
     return render_template("open311/keys.html", form=form, keys=api_tokens.keys(), created=created,
                            button=ButtonForm(), cities=listing.cities()), (400 if form.is_submitted() and not created else 200)
 
@@ -133,7 +128,7 @@ def endpoints():
         else:
             flash(_("推送地址已添加。签名密钥只显示这一次，请立即保存。"), "success")
     elif form.is_submitted():
-        _flash_errors(form)
+        flash_form_errors(form)
     return render_template("api/webhooks.html", form=form, endpoints=webhooks.endpoints_of(current_user),
                            created=created, button=ButtonForm()), (400 if form.is_submitted() and not created else 200)
 

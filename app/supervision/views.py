@@ -29,7 +29,7 @@ from app.supervision.forms import (
     SuspensionDecisionForm,
 )
 from app.web.access import roles_required
-from app.web.actions import run_action
+from app.web.actions import flash_form_errors, run_action
 from app.web.charts import bar_chart, line_chart, ranking_chart
 from app.web.i18n import translate_error
 
@@ -204,7 +204,7 @@ def decide_exclusion(request_id: int):
     form = ExclusionDecisionForm()
     ticket_id = request.form.get("ticket_id", type=int)
     if not form.validate_on_submit():
-        flash(_("表单已过期或缺少安全令牌，请刷新页面后重新提交。"), "error")
+        flash_form_errors(form)
         return _after_decision(ticket_id)
     try:
         sv.decide_exclusion(current_user, request_id, grant=form.decision.data != "refuse", note=form.note.data)
@@ -222,7 +222,7 @@ def decide_suspension(request_id: int):
     form = SuspensionDecisionForm()
     ticket_id = request.form.get("ticket_id", type=int)
     if not form.validate_on_submit():
-        flash(_("表单已过期或缺少安全令牌，请刷新页面后重新提交。"), "error")
+        flash_form_errors(form)
         return _after_decision(ticket_id)
     try:
         handling.decide_suspension(current_user, request_id, approve=form.decision.data != "refuse",

@@ -2,6 +2,7 @@
 from collections.abc import Callable
 
 from flask import flash, redirect
+from flask_babel import gettext as _
 
 from app.domain.workflow import WorkflowError
 from app.services import ServiceError
@@ -22,7 +23,12 @@ def run_action(form, call: Callable[[], object], done: str, back: str):
         else:
             flash(done, "success")
     else:
-        for errors in form.errors.values():
-            for e in errors:
-                flash(str(e), "error")
+        flash_form_errors(form)
     return redirect(back)
+
+
+def flash_form_errors(form) -> None:
+    """Flash each invalid field's message; a form with none (say, no choice made) says it was incomplete."""
+    messages = [str(e) for errors in form.errors.values() for e in errors]
+    for m in messages or [_("提交的内容不完整，请检查后重新提交。")]:
+        flash(m, "error")

@@ -2,6 +2,7 @@
 an exclusion, exports; the desk requests; wrong roles; refused input changes nothing."""
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -158,6 +159,14 @@ def test_supervisor_flow(client, db, month, make_user):
     assert assignment.resolve_due_at > due_before
 
     exc = db.session.query(ExclusionRequest).filter_by(ticket_id=t3.id).one()
+    # A decision that is neither choice is refused as such (not as an expired form), and nothing changes.
+    r = client.post(f"/supervision/exclusions/{exc.id}", data={
+        "csrf_token": token, "ticket_id": t3.id, "decision": "maybe", "note": "x"}, follow_redirects=True)
+    page = r.get_data(as_text=True)
+    flashes = re.findall(r'class="flash flash-error"[^>]*>([^<]*)<', page)
+    assert flashes == ["不是有效的选择。"], flashes
+    db.session.expire_all()
+    assert db.session.get(ExclusionRequest, exc.id).state == "pending"
     r = client.post(f"/supervision/exclusions/{exc.id}", data={
         "csrf_token": token, "ticket_id": t3.id, "decision": "grant", "note": "经核实已进入复议程序"},
         follow_redirects=True)
