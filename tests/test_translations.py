@@ -97,3 +97,10 @@ def test_the_catalogue_holds_exactly_the_strings_in_use(catalog, tmp_path):
     stale = sorted(in_catalogue - in_code - _domain_labels())
     assert missing == [], f"translatable strings without an English entry: {missing}"
     assert stale == [], f"catalogue entries no code or template uses: {stale}"
+
+
+def test_chinese_messages_use_full_width_punctuation(catalog):
+    """House rule: ，。：；？！（） in Chinese text — no half-width mark next to a Chinese character."""
+    half = re.compile(r"[\u4e00-\u9fff][,:;?!()]|[,;?!(]\s*[\u4e00-\u9fff]|\)[\u4e00-\u9fff]")
+    wrong = sorted(m.id for m in catalog if m.id and half.search(m.id))
+    assert wrong == []
