@@ -9,6 +9,8 @@ each beside the ceiling of the same run (/api/health: one SELECT 1, measured rig
 
 * filing through the web form (GET the form + POST it) by 16 businesses at once, checking that
   every successful POST made a ticket and that no number appears twice;
+* filing through the REST API (POST /api/v1/tickets with a Bearer token and an Idempotency-Key)
+  by 16 other businesses at once, same checks, plus one retried key that must not file twice;
 * the busy agency's clerk queue page (/desk/): serially (p50/p95) and at concurrency 16;
 * a ticket view (/desk/tickets/<random id of that agency>) at concurrency 16;
 * the resident memory of each gunicorn worker after the run.
@@ -26,6 +28,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,6 +53,35 @@ async def login(client: httpx.AsyncClient, username: str) -> None:
     r = await client.post("/login", data={"username": username, "password": "password123",
                                           "csrf_token": CSRF.search(page).group(1)})
     assert r.status_code == 302, (username, r.status_code)
+
+
+def make_tokens(url: str, usernames: list[str]) -> dict[str, str]:
+    """A personal API token (tickets:write, one day) for each business, made as the token page does."""
+    env_before = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    sys.path.insert(0, str(ROOT))
+    try:
+        from sqlalchemy import select
+
+        from app import create_app
+        from app.extensions import db
+        from app.models import User
+        from app.services import api_tokens
+        from config import Config
+
+        app = create_app(Config)
+        with app.app_context():
+            users = db.session.scalars(select(User).where(User.username.in_(usernames))).all()
+            tokens = {u.username: api_tokens.create_token(u, "bench", ["tickets:write"], 1)[1] for u in users}
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if env_before is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = env_before
+    assert len(tokens) == len(usernames), f"missing businesses: {set(usernames) - set(tokens)}"
+    return tokens
 
 
 async def run(clients: list[httpx.AsyncClient], one, count: int, seconds: float) -> dict:
@@ -146,6 +178,7 @@ async def bench(args) -> dict:
                 "title": f"{words}问题{n}", "description": f"关于{words}的诉求,第{n}件,请相关部门尽快处理,谢谢。",
                 "seen_similar": "1"})
             counter["similar_shown"] = counter.get("similar_shown", 0) + 1
+        counter["limited"] = counter.get("limited", 0) + (r.status_code == 429)
         return r.status_code == 302
 
     for c in filers[:2]:  # warm the router in both workers
@@ -156,9 +189,51 @@ async def bench(args) -> dict:
         made = conn.execute(text("SELECT count(*) FROM tickets WHERE id > :m"), {"m": max_id}).scalar()
         twice = conn.execute(text("SELECT count(*) FROM (SELECT number FROM tickets GROUP BY number "
                                   "HAVING count(*) > 1) d")).scalar()
-    out["filing"].update(similar_shown=counter.get("similar_shown", 0), made=made, ok_posts=out["filing"]["requests"] - out["filing"]["errors"] + 2,
+    out["filing"].update(similar_shown=counter.get("similar_shown", 0), rate_limited=counter.get("limited", 0),
+                         made=made, ok_posts=out["filing"]["requests"] - out["filing"]["errors"] + 2,
                          numbers_twice=twice)
     for c in filers:
+        await c.aclose()
+
+    # The same through the REST API, by 16 other businesses (each with its own token).
+    api_filers = []
+    for name in sorted(args.tokens):
+        c = make()
+        c.headers["Authorization"] = f"Bearer {args.tokens[name]}"
+        api_filers.append(c)
+    api_counter = {"n": 0}
+    with engine.connect() as conn:
+        max_id = conn.execute(text("SELECT max(id) FROM tickets")).scalar()
+
+    def appeal(n: int) -> dict:
+        words = "".join(random.Random(100000 + n).sample(WORDS, 8))
+        return {"kind": "complaint", "topic": "other", "title": f"{words}问题{n}",
+                "description": f"关于{words}的诉求，第{n}件，请相关部门尽快处理，谢谢。"}
+
+    async def api_file(c):
+        api_counter["n"] += 1
+        r = await c.post("/api/v1/tickets", json=appeal(api_counter["n"]),
+                         headers={"Idempotency-Key": uuid.uuid4().hex})
+        api_counter["limited"] = api_counter.get("limited", 0) + (r.status_code == 429)
+        return r.status_code == 201
+
+    for c in api_filers[:2]:  # warm both workers
+        await api_file(c)
+    await ceiling("api_filing")
+    out["api_filing"] = await run(api_filers, api_file, args.filings, args.seconds)
+    # A retried request (same Idempotency-Key) answers the first ticket and files nothing new.
+    key = uuid.uuid4().hex
+    first = await api_filers[0].post("/api/v1/tickets", json=appeal(0), headers={"Idempotency-Key": key})
+    retry = await api_filers[0].post("/api/v1/tickets", json=appeal(0), headers={"Idempotency-Key": key})
+    with engine.connect() as conn:
+        made = conn.execute(text("SELECT count(*) FROM tickets WHERE id > :m"), {"m": max_id}).scalar()
+        twice = conn.execute(text("SELECT count(*) FROM (SELECT number FROM tickets GROUP BY number "
+                                  "HAVING count(*) > 1) d")).scalar()
+    ok = out["api_filing"]["requests"] - out["api_filing"]["errors"]
+    out["api_filing"].update(rate_limited=api_counter.get("limited", 0), made=made, ok_posts=ok + 2 + 1, numbers_twice=twice,
+                             retry_same_ticket=first.status_code == 201 and retry.status_code in (200, 201)
+                             and first.json()["id"] == retry.json()["id"])
+    for c in api_filers:
         await c.aclose()
 
     clerks = [make() for _ in range(c16)]
@@ -194,6 +269,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--filings", type=int, default=600)
     args = parser.parse_args()
+    # Web-form filers are biz1…biz16; the API filers are the next 16 businesses.
+    args.tokens = make_tokens(args.url, [f"biz{i}" for i in range(args.concurrency + 1, 2 * args.concurrency + 1)])
     server = start_gunicorn(args.url, args.port, args.workers)
     try:
         deadline = time.monotonic() + 90
@@ -215,6 +292,7 @@ def main() -> None:
     h = {k: v["per_s"] for k, v in result.items() if k.startswith("health_before")}
     result["ratios"] = {
         "filing_vs_health": round(result["filing"]["per_s"] / h["health_before_filing"], 2),
+        "api_filing_vs_health": round(result["api_filing"]["per_s"] / h["health_before_api_filing"], 2),
         "queue_vs_health": round(result["queue"]["per_s"] / h["health_before_queue"], 2),
         "view_vs_health": round(result["view"]["per_s"] / h["health_before_view"], 2),
     }

@@ -18,7 +18,7 @@ from app.web.i18n import translate_error
 
 
 class DayForm(FlaskForm):
-    day = StringField(_l("日期(YYYY-MM-DD)"), validators=[DataRequired(_l("请填写日期")), Length(max=10)])
+    day = StringField(_l("日期（YYYY-MM-DD）"), validators=[DataRequired(_l("请填写日期")), Length(max=10)])
     kind = SelectField(_l("类型"), choices=[("holiday", _l("节假日（周一至周五放假）")),
                                             ("workday", _l("调休上班（周末上班）"))])
     name = StringField(_l("名称"), validators=[Optional(), Length(max=50)])

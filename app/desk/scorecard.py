@@ -35,7 +35,7 @@ def scorecard():
     points = ev.trend(j, month, current_user.agency_id)
     from app.web.charts import line_chart
 
-    chart = line_chart(_("三率趋势(%)"), [p["month"][2:] for p in points], {
+    chart = line_chart(_("三率趋势（%）"), [p["month"][2:] for p in points], {
         _("响应率"): [p.get("response_rate") for p in points],
         _("解决率"): [p.get("resolution_rate") for p in points],
         _("满意率"): [p.get("satisfaction_rate") for p in points],

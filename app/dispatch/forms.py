@@ -38,7 +38,7 @@ class DispatchForm(_Versioned):
 
 class MergeForm(_Versioned):
     target = StringField(_l("合并到工单号"), validators=[DataRequired(_l("请填写要合并到的工单号")), Length(max=40)],
-                         description=_l("例如 LY20261121-000001;本工单将作为重复件关闭"))
+                         description=_l("例如 LY20261121-000001；本工单将作为重复件关闭"))
     note = TextAreaField(_l("合并说明（选填）"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("合并为重复件"))
 

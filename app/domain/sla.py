@@ -23,8 +23,8 @@ Key rules (details and a worked example in docs/calendar-and-sla.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -42,6 +42,7 @@ __all__ = [
     "Pause",
     "SlaPolicy",
     "Unit",
+    "check_ladder",
     "closed_pauses",
     "deadline",
     "default_policy",
@@ -78,8 +79,34 @@ LEVEL_LABELS: dict[str, str] = {
     "notice": "通报",
 }
 
-#: Working days past the deadline after which each overdue level triggers.
+#: Working days past the deadline after which each overdue level triggers (the default ladder;
+#: a city may set its own per kind × urgency, :attr:`SlaPolicy.overdue_after`).
 OVERDUE_AFTER: dict[str, int] = {"flag": 3, "interview": 5, "notice": 10}
+
+#: The longest a ladder may stretch: working days past the deadline.
+LADDER_MAX_DAYS = 60
+
+
+def check_ladder(overdue_after: Mapping[str, int]) -> dict[str, int]:
+    """Validate a ladder's overdue timings: whole working days for 挂牌督办, 约谈 and 通报, each
+    later than the step before (督办 fires at the deadline, day 0), at most :data:`LADDER_MAX_DAYS`.
+
+    Returns a plain dict; raises ValueError naming the first broken rule.
+    """
+    if set(overdue_after) != set(OVERDUE_AFTER):
+        raise ValueError(f"a ladder sets exactly {sorted(OVERDUE_AFTER)}")
+    out: dict[str, int] = {}
+    previous = 0  # 督办: the deadline itself
+    for level in ("flag", "interview", "notice"):
+        value = overdue_after[level]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{level}: a whole number of working days")
+        if value <= previous:
+            raise ValueError(f"{level}: must come after the previous step ({value} <= {previous})")
+        if value > LADDER_MAX_DAYS:
+            raise ValueError(f"{level}: at most {LADDER_MAX_DAYS} working days")
+        out[level] = previous = value
+    return out
 
 #: A missed 督办单 (supervision order, issued by hand) climbs from 挂牌督办 at once:
 #: working days past the order's deadline after which each level triggers.
@@ -157,10 +184,13 @@ class SlaPolicy:
     reopen_resolve: Limit
     max_extension_days: int = 10
     warn_ratio: float = 0.75
+    #: Working days past the deadline at which 挂牌督办, 约谈 and 通报 fire (:func:`check_ladder`).
+    overdue_after: Mapping[str, int] = field(default_factory=lambda: dict(OVERDUE_AFTER), hash=False)
 
     def __post_init__(self) -> None:
         if not 0 < self.warn_ratio <= 1:
             raise ValueError("warn_ratio must be in (0, 1]")
+        object.__setattr__(self, "overdue_after", check_ladder(self.overdue_after))
         if self.max_extension_days < 0:
             raise ValueError("max_extension_days cannot be negative")
 
@@ -423,6 +453,7 @@ def trigger_at(
     warn_ratio: float = 0.75,
     *,
     working: bool = True,
+    overdue_after: Mapping[str, int] = OVERDUE_AFTER,
 ) -> datetime | None:
     """Instant (UTC) at which escalation ``level`` becomes due.
 
@@ -433,6 +464,8 @@ def trigger_at(
       workday after the deadline's day;
     * ``interview`` (约谈): ``add_working_days(due, 5)``;
     * ``notice`` (通报): ``add_working_days(due, 10)``.
+
+    (3, 5, 10: the default ``overdue_after``; a policy may set its own.)
 
     ``None`` if an open pause stops the clock before the level is reached.
     Overdue levels count working days whatever the clock's unit.
@@ -449,7 +482,7 @@ def trigger_at(
         return None
     if level == "supervise":
         return due + _TICK
-    return calendar.add_working_days(due, OVERDUE_AFTER[level])
+    return calendar.add_working_days(due, overdue_after[level])
 
 
 def order_trigger_at(calendar: WorkingCalendar, level: str, due: datetime) -> datetime:
@@ -475,6 +508,7 @@ def due_levels(
     warn_ratio: float = 0.75,
     *,
     working: bool = True,
+    overdue_after: Mapping[str, int] = OVERDUE_AFTER,
 ) -> list[str]:
     """Every ladder level whose trigger instant is at or before ``now``, in ladder order.
 
@@ -483,7 +517,8 @@ def due_levels(
     now = _as_utc(now, "now")
     levels = []
     for level in LADDER:
-        at = trigger_at(calendar, level, start, due, pauses, warn_ratio, working=working)
+        at = trigger_at(calendar, level, start, due, pauses, warn_ratio, working=working,
+                        overdue_after=overdue_after)
         if at is not None and at <= now:
             levels.append(level)
     return levels
@@ -499,6 +534,7 @@ def next_check_at(
     warn_ratio: float = 0.75,
     *,
     working: bool = True,
+    overdue_after: Mapping[str, int] = OVERDUE_AFTER,
 ) -> datetime | None:
     """Earliest trigger instant (UTC) of a level not in ``fired``.
 
@@ -516,7 +552,8 @@ def next_check_at(
     for level in LADDER:
         if level in fired:
             continue
-        at = trigger_at(calendar, level, start, due, pauses, warn_ratio, working=working)
+        at = trigger_at(calendar, level, start, due, pauses, warn_ratio, working=working,
+                        overdue_after=overdue_after)
         if at is not None:
             candidates.append(at)
     return min(candidates) if candidates else None
@@ -568,15 +605,21 @@ class Clock:
     def time_left(self, calendar: WorkingCalendar, now: datetime) -> timedelta:
         return time_left(calendar, now, self.due, self.pauses, working=self.working)
 
-    def trigger_at(self, calendar: WorkingCalendar, level: str, warn_ratio: float = 0.75) -> datetime | None:
-        return trigger_at(calendar, level, self.start, self.due, self.pauses, warn_ratio, working=self.working)
+    def trigger_at(self, calendar: WorkingCalendar, level: str, warn_ratio: float = 0.75,
+                   overdue_after: Mapping[str, int] = OVERDUE_AFTER) -> datetime | None:
+        return trigger_at(calendar, level, self.start, self.due, self.pauses, warn_ratio, working=self.working,
+                          overdue_after=overdue_after)
 
-    def due_levels(self, calendar: WorkingCalendar, now: datetime, warn_ratio: float = 0.75) -> list[str]:
-        return due_levels(calendar, now, self.start, self.due, self.pauses, warn_ratio, working=self.working)
+    def due_levels(self, calendar: WorkingCalendar, now: datetime, warn_ratio: float = 0.75,
+                   overdue_after: Mapping[str, int] = OVERDUE_AFTER) -> list[str]:
+        return due_levels(calendar, now, self.start, self.due, self.pauses, warn_ratio, working=self.working,
+                          overdue_after=overdue_after)
 
     def next_check_at(
-        self, calendar: WorkingCalendar, now: datetime, fired: Iterable[str], warn_ratio: float = 0.75
+        self, calendar: WorkingCalendar, now: datetime, fired: Iterable[str], warn_ratio: float = 0.75,
+        overdue_after: Mapping[str, int] = OVERDUE_AFTER,
     ) -> datetime | None:
         return next_check_at(
-            calendar, now, self.start, self.due, fired, self.pauses, warn_ratio, working=self.working
+            calendar, now, self.start, self.due, fired, self.pauses, warn_ratio, working=self.working,
+            overdue_after=overdue_after,
         )

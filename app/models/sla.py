@@ -41,6 +41,8 @@ class SlaPolicy(db.Model):
     urgent: Mapped[bool] = mapped_column(default=False)
     limits: Mapped[dict] = mapped_column(JSON)  # {"sign": {"amount", "unit"}, "contact": …, "resolve": …}
     warn_ratio: Mapped[float] = mapped_column(default=0.75)
+    # {"flag": 3, "interview": 5, "notice": 10}: working days past the deadline; None = the default ladder
+    ladder: Mapped[dict | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     __table_args__ = (UniqueConstraint("jurisdiction", "kind", "urgent"),)
 

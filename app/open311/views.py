@@ -1,10 +1,13 @@
 """The GeoReport v2 routes: parse, call app.services.open311, answer in the asked format."""
 from flask import request, url_for
+from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 
 from app.open311 import bp
 from app.open311.formats import respond
 from app.services import open311 as o311
 from app.services.open311 import Open311Error
+from app.web import throttle
 
 FMT = "<any(json, xml):fmt>"
 
@@ -22,6 +25,18 @@ def _key():
 def spec_error(exc: Open311Error):
     fmt = (request.view_args or {}).get("fmt", "json")
     return respond(fmt, "errors", [{"code": exc.code, "description": exc.description}], status=exc.code)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def rate_limited(exc: RateLimitExceeded):
+    """A client key over its limit: the spec's errors/error (code 429) in the asked format, Retry-After."""
+    fmt = (request.view_args or {}).get("fmt", "json")
+    seconds = throttle.retry_after()
+    resp = respond(fmt, "errors", [{"code": 429, "description": _(
+        "此密钥的请求次数已达上限（%(limit)s），请在%(s)d秒后重试。",
+        limit=throttle.describe(exc.limit.limit), s=seconds)}], status=429)
+    resp.headers["Retry-After"] = str(seconds)
+    return resp
 
 
 @bp.route(f"/discovery.{FMT}")

@@ -38,7 +38,7 @@ class AppealForm(FlaskForm):
         validators=[DataRequired(_l("请填写诉求内容")),
                     Length(min=DESCRIPTION_MIN, max=DESCRIPTION_MAX,
                            message=_l("诉求内容应为10到5000个字"))],
-        description=_l("请写明时间、地点、涉及部门和您的诉求,10到5000字"))
+        description=_l("请写明时间、地点、涉及部门和您的诉求，10到5000字"))
     district = StringField(_l("所在区县"), validators=[Optional(), Length(max=100)])
     urgent = BooleanField(_l("紧急"))
     public = BooleanField(_l("同意公开（隐去企业信息）"))

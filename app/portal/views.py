@@ -20,6 +20,7 @@ from app.portal.forms import (
     WithdrawForm,
 )
 from app.services import NotFound, ServiceError, attachments, dispatching, handling, idempotency
+from app.services import sla as sla_service
 from app.services import tickets as core
 from app.services.paging import newest_first
 from app.web.access import roles_required
@@ -110,6 +111,7 @@ def ticket(ticket_id: int):
         info_form=AddInfoForm(), answer_form=AnswerForm(), withdraw_form=WithdrawForm(),
         rate_form=RateForm(), reopen_form=ReopenForm(), last_rating=last,
         can_reopen=t.state == "closed" and handling.is_unsatisfied(last),
+        rating_window=sla_service.rating_window_days(t.jurisdiction),
         can_add_info=t.state in workflow.TRANSITIONS["add_info"].source,
         can_withdraw=t.state in workflow.TRANSITIONS["withdraw"].source,
     )

@@ -319,7 +319,7 @@ def remove_day(day_text: str, actor=None) -> None:
 def mark_year_entered(year: int, actor=None) -> CalendarYear:
     """Record that the State Council's schedule of `year` has been entered by an administrator."""
     if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ServiceError(N_("年份不正确:%(y)s"), code="year", y=year)
+        raise ServiceError(N_("年份不正确：%(y)s"), code="year", y=year)
     if not is_seeded():
         _seed()
     row = db.session.get(CalendarYear, year)

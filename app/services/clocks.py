@@ -58,6 +58,7 @@ def _policy_from(row: SlaPolicy | None, kind: str, urgent: bool) -> sla.SlaPolic
         reopen_resolve=_limit(limits.get("reopen_resolve"), base.reopen_resolve),
         max_extension_days=base.max_extension_days,
         warn_ratio=row.warn_ratio or base.warn_ratio,
+        overdue_after=row.ladder or base.overdue_after,
     )
 
 
@@ -140,7 +141,8 @@ class Clocks:
             else:
                 clock = getattr(self, name)
                 levels = {"sign": SIGN_LEVELS, "contact": CONTACT_LEVELS}.get(name, sla.LADDER)
-                self._triggers[name] = {lvl: clock.trigger_at(self.cal, lvl, self.policy.warn_ratio)
+                self._triggers[name] = {lvl: clock.trigger_at(self.cal, lvl, self.policy.warn_ratio,
+                                                              self.policy.overdue_after)
                                         for lvl in levels}
         return self._triggers[name]
 

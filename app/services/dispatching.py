@@ -163,7 +163,7 @@ def reject(ticket: Ticket, reason: str, actor: User, version: int | None = None)
     ticket.closed_at = at
     notifications.notify(
         [notifications.to_filer(ticket)], ticket, "rejected",
-        N_("您的诉求 %(n)s 不予受理:%(r)s") % {"n": ticket.number, "r": reason},
+        N_("您的诉求 %(n)s 不予受理：%(r)s") % {"n": ticket.number, "r": reason},
     )
     commit()
 

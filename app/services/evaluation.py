@@ -45,7 +45,7 @@ def parse_month(month: str) -> tuple[int, int]:
     """(year, month) of 'YYYY-MM'; a Chinese ServiceError otherwise."""
     m = MONTH_RE.match(month or "")
     if not m:
-        raise ServiceError(N_("月份格式应为YYYY-MM,例如2026-10"), code="month")
+        raise ServiceError(N_("月份格式应为YYYY-MM，例如2026-10"), code="month")
     return int(m.group(1)), int(m.group(2))
 
 
@@ -333,7 +333,7 @@ def freeze(jurisdiction: str, month: str, actor: User | None) -> EvaluationPerio
     """Store the month's scorecards and the settings used; from now on they are read, not computed."""
     parse_month(month)
     if month >= current_month():
-        raise ServiceError(N_("只能冻结已结束的月份(%(m)s尚未结束)"), code="month", m=month)
+        raise ServiceError(N_("只能冻结已结束的月份（%(m)s尚未结束）"), code="month", m=month)
     period = get_period(jurisdiction, month)
     if period is not None and period.frozen_at is not None:
         raise ServiceError(N_("%(m)s的考核结果已冻结"), code="frozen", m=month)

@@ -105,7 +105,7 @@ class _Recipients:
 
 def _message(level: str, clock: str, ticket: Ticket, due: datetime, cal) -> str:
     local = due.astimezone(cal.tz)
-    return N_("工单 %(n)s %(level)s:%(clock)s时限 %(due)s") % {
+    return N_("工单 %(n)s %(level)s：%(clock)s时限 %(due)s") % {
         "n": ticket.number, "level": domain_sla.LEVEL_LABELS[level], "clock": CLOCK_LABELS[clock],
         "due": local.strftime("%Y-%m-%d %H:%M"),
     }

@@ -1,19 +1,27 @@
 """The SLA policies an administrator sees and sets on /admin/sla: per city × kind × urgency,
-the sign/contact/resolve/reopen limits and the warning ratio; every change is recorded
-(SlaPolicyChange) with its before and after. The ladder's timings and the auto-close delay are
-shown beside them as they stand (constants of app.domain.sla and app.services.sla)."""
+the sign/contact/resolve/reopen limits, the warning ratio (催办) and the escalation ladder's
+timings (挂牌督办, 约谈, 通报: working days past the deadline); per city, the rating window
+(Setting `sla.rating_window_days`) after which an unrated reply closes by itself. Every change is
+recorded (SlaPolicyChange: who, when, before, after) and listed on the page.
+
+The sweep reads the edited values (clocks.policy_of): a changed ladder applies to running
+clocks at the next sweep; changed limits to clocks started afterwards."""
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 
 from app.domain import sla
 from app.extensions import db
-from app.models import Jurisdiction, SlaPolicy, SlaPolicyChange, User
+from app.models import Assignment, Jurisdiction, Setting, SlaPolicy, SlaPolicyChange, Ticket, User, utcnow
 from app.services import N_, ServiceError, audit, clocks, commit, transaction
 from app.services import sla as sla_service
 
 CLOCKS = ("sign", "contact", "resolve", "reopen_resolve")
+#: The ladder steps an administrator times (督办 is the deadline itself; 催办 the warning ratio).
+LADDER_STEPS = ("flag", "interview", "notice")
 WARN_MIN, WARN_MAX = 0.5, 0.95
+RATING_WINDOW_MAX = 60
 
 
 @dataclass
@@ -26,9 +34,10 @@ class PolicyRow:
     overridden: bool
 
 
-def _as_dict(policy: sla.SlaPolicy) -> dict:
+def _as_dict(policy: sla.SlaPolicy, rating_window_days: int) -> dict:
     return {"limits": {c: {"amount": getattr(policy, c).amount, "unit": getattr(policy, c).unit} for c in CLOCKS},
-            "warn_ratio": policy.warn_ratio}
+            "warn_ratio": policy.warn_ratio, "ladder": dict(policy.overdue_after),
+            "rating_window_days": rating_window_days}
 
 
 def overview(jurisdiction: str) -> list[PolicyRow]:
@@ -39,19 +48,22 @@ def overview(jurisdiction: str) -> list[PolicyRow]:
             for kind in sla.KINDS for urgent in (False, True)]
 
 
-def ladder(jurisdiction: str) -> dict:
-    """When each step of the escalation ladder fires (as the sweep applies it everywhere), and the
-    city's rating window, after which a reply nobody rated is closed automatically."""
-    return {"remind": "warn_ratio", "supervise": 0, "flag": sla.OVERDUE_AFTER["flag"],
-            "interview": sla.OVERDUE_AFTER["interview"], "notice": sla.OVERDUE_AFTER["notice"],
-            "auto_close_days": sla_service.rating_window_days(jurisdiction)}
+def rating_window(jurisdiction: str) -> int:
+    """The city's rating window in calendar days: a reply nobody rated closes by itself after it."""
+    return sla_service.rating_window_days(jurisdiction)
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @transaction
 def update(user: User, jurisdiction: str, kind: str, urgent: bool, *, limits: dict[str, tuple[float, str]],
-           warn_ratio: float, note: str | None = None) -> SlaPolicyChange:
-    """Set a city × kind × urgency's limits and warning ratio; record the change (before, after).
-    New limits apply to clocks started afterwards; running clocks keep their deadlines."""
+           warn_ratio: float, ladder: dict[str, int] | None = None, rating_window_days: int | None = None,
+           note: str | None = None) -> SlaPolicyChange:
+    """Set a city × kind × urgency's limits, warning ratio and ladder timings, and the city's rating
+    window (None: unchanged); record the change (before, after). New limits apply to clocks started
+    afterwards; a new ladder to running clocks too, from the next sweep on."""
     if user.role != "admin":
         raise ServiceError(N_("只有系统管理员可以修改时限策略"), code="role")
     if db.session.get(Jurisdiction, jurisdiction) is None:
@@ -72,9 +84,20 @@ def update(user: User, jurisdiction: str, kind: str, urgent: bool, *, limits: di
             raise ServiceError(N_("时限无效：按工作日计的时限须为整数且不为负"), code="limit") from exc
         if built[name].amount <= 0:
             raise ServiceError(N_("时限必须大于零"), code="limit")
-    before = _as_dict(clocks.policy_of(jurisdiction, kind, urgent))
-    new = sla.SlaPolicy(**built, warn_ratio=float(warn_ratio))
-    after = _as_dict(new)
+    current = clocks.policy_of(jurisdiction, kind, urgent)
+    window_before = sla_service.rating_window_days(jurisdiction)
+    ladder = dict(current.overdue_after) if ladder is None else dict(ladder)
+    if set(ladder) != set(LADDER_STEPS) or not all(_whole(v) and 1 <= v <= sla.LADDER_MAX_DAYS
+                                                   for v in ladder.values()):
+        raise ServiceError(N_("督办阶梯的时点应为1至%(n)d个工作日的整数"), code="ladder", n=sla.LADDER_MAX_DAYS)
+    if not ladder["flag"] < ladder["interview"] < ladder["notice"]:
+        raise ServiceError(N_("督办阶梯须逐级递增：约谈晚于挂牌督办，通报晚于约谈"), code="ladder_order")
+    window = window_before if rating_window_days is None else rating_window_days
+    if not _whole(window) or not 1 <= window <= RATING_WINDOW_MAX:
+        raise ServiceError(N_("评价期限应为1至%(n)d天的整数"), code="rating_window", n=RATING_WINDOW_MAX)
+    before = _as_dict(current, window_before)
+    new = sla.SlaPolicy(**built, warn_ratio=float(warn_ratio), overdue_after=ladder)
+    after = _as_dict(new, window)
     if after == before:
         raise ServiceError(N_("时限策略没有变化"), code="unchanged")
     row = db.session.scalar(select(SlaPolicy).where(
@@ -84,6 +107,11 @@ def update(user: User, jurisdiction: str, kind: str, urgent: bool, *, limits: di
         db.session.add(row)
     row.limits = after["limits"]
     row.warn_ratio = after["warn_ratio"]
+    row.ladder = None if after["ladder"] == sla.OVERDUE_AFTER else after["ladder"]
+    if after["ladder"] != before["ladder"]:
+        _recheck(jurisdiction, kind, bool(urgent))
+    if window != window_before:
+        _set_rating_window(jurisdiction, window)
     change = SlaPolicyChange(jurisdiction=jurisdiction, kind=kind, urgent=bool(urgent), before=before,
                              after=after, actor_id=user.id, note=(note or "").strip() or None)
     db.session.add(change)
@@ -92,6 +120,25 @@ def update(user: User, jurisdiction: str, kind: str, urgent: bool, *, limits: di
                  details={"change": "policy", "kind": kind, "urgent": bool(urgent)})
     commit()
     return change
+
+
+def _recheck(jurisdiction: str, kind: str, urgent: bool) -> None:
+    """Running clocks of the city × kind × urgency are looked at by the next sweep, which stores
+    their next check from the new ladder (a step brought forward is not missed)."""
+    now = utcnow()
+    tickets = select(Ticket.id).where(Ticket.jurisdiction == jurisdiction, Ticket.kind == kind,
+                                      Ticket.urgent.is_(urgent))
+    db.session.execute(sql_update(Assignment).where(Assignment.next_check_at > now,
+                                                    Assignment.ticket_id.in_(tickets))
+                       .values(next_check_at=now).execution_options(synchronize_session=False))
+
+
+def _set_rating_window(jurisdiction: str, days: int) -> None:
+    row = db.session.get(Setting, (sla_service.RATING_WINDOW_DAYS, jurisdiction))
+    if row is None:
+        row = Setting(key=sla_service.RATING_WINDOW_DAYS, jurisdiction=jurisdiction)
+        db.session.add(row)
+    row.value = {"value": days}
 
 
 def changes(jurisdiction: str, limit: int = 50) -> list[SlaPolicyChange]:

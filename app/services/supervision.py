@@ -302,7 +302,7 @@ def decide_extension(user: User, request_id: int, *, grant: bool, days: int | No
         clocks.extend(assignment, days)
         msg = N_("工单 %(n)s 的延期申请已批准，延期%(d)s个工作日") % {"n": ticket.number, "d": days}
     else:
-        msg = N_("工单 %(n)s 的延期申请未获批准:%(r)s") % {"n": ticket.number, "r": note}
+        msg = N_("工单 %(n)s 的延期申请未获批准：%(r)s") % {"n": ticket.number, "r": note}
     _notify_agency(assignment.agency_id, ticket, "extension_decided", msg)
     commit()
     return req
@@ -327,7 +327,7 @@ def decide_exclusion(user: User, request_id: int, *, grant: bool, note: str) -> 
         evaluation.note_exclusion(ticket)
         msg = N_("工单 %(n)s 的核减申请已批准，不计入考核") % {"n": ticket.number}
     else:
-        msg = N_("工单 %(n)s 的核减申请未获批准:%(r)s") % {"n": ticket.number, "r": note}
+        msg = N_("工单 %(n)s 的核减申请未获批准：%(r)s") % {"n": ticket.number, "r": note}
     _notify_agency(req.agency_id, ticket, "exclusion_decided", msg)
     commit()
     return req

@@ -211,7 +211,7 @@ def dispatch_to(
         clocks.start(a, at)
         notifications.notify(
             [notifications.to_agency(a.agency_id)], ticket, "dispatched",
-            (N_("新工单 %(n)s:%(t)s(主办)") if a.role == "lead" else N_("新工单 %(n)s:%(t)s(协办)"))
+            (N_("新工单 %(n)s：%(t)s（主办）") if a.role == "lead" else N_("新工单 %(n)s：%(t)s（协办）"))
             % {"n": ticket.number, "t": ticket.title},
         )
     return lead_a

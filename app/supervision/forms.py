@@ -18,7 +18,7 @@ class NoticeForm(FlaskForm):
 
     note = TextAreaField(_l("督办意见"), validators=[Length(max=2000, message=_l("内容过长，最多%(max)d个字"))])
     days = IntegerField(_l("办结期限（工作日）"), default=3, validators=[Optional()],
-                        description=_l("自今日起的工作日数,1至30"))
+                        description=_l("自今日起的工作日数，1至30"))
     submit = SubmitField(_l("下发督办单"))
 
 

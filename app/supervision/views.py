@@ -316,7 +316,7 @@ def trend():
     agency = _own_agency(agency_id) if agency_id else None
     points = ev.trend(current_user.jurisdiction, month, agency.id if agency else None)
     labels = [p["month"][2:] for p in points]
-    rates = line_chart(_("三率趋势(%)"), labels, {
+    rates = line_chart(_("三率趋势（%）"), labels, {
         _("响应率"): [p.get("response_rate") for p in points],
         _("解决率"): [p.get("resolution_rate") for p in points],
         _("满意率"): [p.get("satisfaction_rate") for p in points],

@@ -69,7 +69,10 @@ def register(app) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(e):
-        return page(429, _("尝试次数过多"), e.description)
+        from app.web import throttle
+
+        body, code = page(429, _("尝试次数过多"), e.description)
+        return body, code, {"Retry-After": str(throttle.retry_after())}
 
     @app.errorhandler(500)
     def server_error(e):

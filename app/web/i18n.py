@@ -9,12 +9,16 @@ SESSION_KEY = "lang"
 
 
 def select_locale() -> str:
-    """Simplified Chinese unless the user chose English (?lang=en, kept in the session)."""
+    """Simplified Chinese unless the user chose English (?lang=en, kept in the session); the JSON
+    API, which has no session, also honours Accept-Language (Chinese unless English is asked)."""
     choice = request.args.get("lang") if request else None
     langs = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request and request.path.startswith("/api/"):
+        return choice if choice in langs else (request.accept_languages.best_match(langs) or default)
     if choice in langs:
         session[SESSION_KEY] = choice
-    return session.get(SESSION_KEY) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return session.get(SESSION_KEY) or default
 
 
 def select_timezone() -> str:

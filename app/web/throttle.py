@@ -4,6 +4,9 @@ Counts live in RATELIMIT_STORAGE_URI: memory:// (one process) by default, redis:
 so every worker and host counts together. Behind a reverse proxy the client address must reach
 the app (`PROXY_FIX_X_FOR`, see docs/security.md), or every client shares one address.
 """
+import math
+import time
+
 from flask import request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -65,6 +68,27 @@ def init_app(app) -> None:
             view = limiter.limit(limit, key_func=key, deduct_when=deduct, methods=["POST"],
                                  error_message=_message)(view)
         app.view_functions[endpoint] = view
+
+
+def retry_after() -> int:
+    """Seconds until the limit this request hit lets the next one through (the Retry-After header)."""
+    current = limiter.current_limit
+    if current is None:  # pragma: no cover - only asked after a limit was hit
+        return 60
+    return max(1, math.ceil(current.window.reset_time - time.time()))
+
+
+def describe(item) -> str:
+    """A limit as people say it: 每小时120次 / 120 per hour, 每15分钟5次 (a limits.RateLimitItem)."""
+    from flask_babel import gettext as _
+
+    name, m = item.GRANULARITY.name, item.multiples
+    if m == 1:
+        unit = {"second": _("秒"), "minute": _("分钟"), "hour": _("小时"), "day": _("天")}.get(name, name)
+    else:
+        unit = {"second": _("%(m)d秒", m=m), "minute": _("%(m)d分钟", m=m), "hour": _("%(m)d小时", m=m),
+                "day": _("%(m)d天", m=m)}.get(name, f"{m} {name}")
+    return _("每%(unit)s%(n)d次", unit=unit, n=item.amount)
 
 
 def _message() -> str:

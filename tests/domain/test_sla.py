@@ -15,6 +15,7 @@ from app.domain.sla import (
     Clock,
     Limit,
     SlaPolicy,
+    check_ladder,
     closed_pauses,
     deadline,
     default_policy,
@@ -338,3 +339,22 @@ def test_a_missed_supervision_order_climbs_from_flag():
     assert order_trigger_at(CAL, "notice", L_DUE) == sh(2025, 10, 13, 17, 30)
     with pytest.raises(ValueError):
         order_trigger_at(CAL, "remind", L_DUE)
+
+
+@pytest.mark.parametrize("ladder", [{"flag": 3, "interview": 3, "notice": 10}, {"flag": 0, "interview": 5, "notice": 10},
+                                    {"flag": 3, "interview": 5}, {"flag": 3, "interview": 5, "notice": 61},
+                                    {"flag": 2.5, "interview": 5, "notice": 10}, {"flag": 6, "interview": 5, "notice": 10}])
+def test_a_ladder_must_rise_in_whole_working_days(ladder):
+    with pytest.raises(ValueError):
+        check_ladder(ladder)
+    with pytest.raises(ValueError):
+        SlaPolicy(WD(1), WD(1), WD(3), WD(5), overdue_after=ladder)
+
+
+def test_an_edited_ladder_moves_the_overdue_steps():
+    # deadline Tuesday 2025-10-28 17:30; the close of the 1st workday after it is Wednesday 17:30
+    due, start = sh(2025, 10, 28, 17, 30), sh(2025, 10, 20, 9, 0)
+    short = {"flag": 1, "interview": 2, "notice": 4}
+    assert trigger_at(CAL, "flag", start, due, overdue_after=short) == sh(2025, 10, 29, 17, 30)
+    assert trigger_at(CAL, "notice", start, due, overdue_after=short) == sh(2025, 11, 3, 17, 30)
+    assert trigger_at(CAL, "flag", start, due) == sh(2025, 10, 31, 17, 30)

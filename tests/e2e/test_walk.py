@@ -35,7 +35,7 @@ def test_closed_loop_across_the_five_roles(desk, live_server):
     page = desk.page
     # 1. The business files an appeal and sees its number, the progress bar and the promised date.
     desk.go("/login")
-    desk.login("biz1")
+    desk.login("biz1", form=True)
     desk.go("/portal/")
     assert page.locator("th", has_text="承诺办结时间").count() == 1 and page.locator("th", has_text="评价").count() == 1
     desk.go("/portal/tickets/new")
@@ -127,6 +127,19 @@ def test_closed_loop_across_the_five_roles(desk, live_server):
     desk.go("/admin/")
     desk.go("/admin/sla")
     assert page.locator("tbody tr").count() == 10
+    # Shorten the complaint ladder: a refused (non-rising) one first, then a good one, in the log.
+    desk.go("/admin/sla/liaoyuan/complaint/0")
+    page.fill("#flag_days", "4")
+    page.fill("#interview_days", "4")
+    page.click("#submit")
+    assert "逐级递增" in page.locator(".flash-error").inner_text()
+    desk.axe()
+    page.fill("#interview_days", "6")
+    page.fill("#note", "浏览器测试")
+    page.click("#submit")
+    assert page.locator(".flash-success").count() == 1
+    assert "超期3个工作日 → 超期4个工作日" in page.locator("main").inner_text()
+    desk.axe()
     desk.go("/admin/catalog")
     desk.go("/admin/calendar")
     assert len(desk.checked) >= 20

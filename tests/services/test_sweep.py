@@ -333,3 +333,45 @@ def test_cli_deadline_unknown_jurisdiction_is_an_error(runner, make_city):
     good = runner.invoke(args=["sla", "deadline", "--jurisdiction", "liaoyuan", "--kind", "complaint",
                                "--at", "2025-09-30T16:30"])
     assert good.exit_code == 0, good.output
+
+
+def test_an_edited_ladder_moves_the_escalation_of_running_clocks(world, db, make_user):
+    """A complaint filed 09-30 16:30, signed and contacted at once: its resolve deadline is 10-28
+    17:30 and 挂牌督办 would come at the close of the 3rd workday after it (10-31). The admin
+    shortens the ladder to 1 / 2 / 4 working days while the ticket runs: 挂牌督办 comes at the close
+    of 10-29 (Wed), 约谈 of 10-30 (Thu), 通报 of 11-03 (Mon: 10-31 is the 3rd workday, 11-03 the 4th)."""
+    from app.services import sla_policies
+
+    admin = make_user("admin", username="root", jurisdiction=None)
+    ticket, a = world["file"](sh(2025, 9, 30, 16, 30))
+    a.signed_at = a.contacted_at = sh(2025, 9, 30, 16, 40)
+    clocks.refresh(a, sh(2025, 9, 30, 16, 40))
+    commit()
+    assert sla.sweep(sh(2025, 10, 28, 17, 31))["fired"] >= 1
+    assert ("resolve", "supervise") in fired(db, a)
+    limits = {"sign": (2, "working_hours"), "contact": (1, "working_days"), "resolve": (15, "working_days"),
+              "reopen_resolve": (5, "working_days")}
+    with time_machine.travel(sh(2025, 10, 29, 9, 0), tick=False):
+        sla_policies.update(admin, "liaoyuan", "complaint", False, limits=limits, warn_ratio=0.75,
+                            ladder={"flag": 1, "interview": 2, "notice": 4})
+    for at, level in [(sh(2025, 10, 29, 17, 30), "flag"), (sh(2025, 10, 30, 17, 30), "interview"),
+                      (sh(2025, 11, 3, 17, 30), "notice")]:
+        assert sla.sweep(at - timedelta(minutes=1))["fired"] == 0, level
+        assert ("resolve", level) not in fired(db, a)
+        assert sla.sweep(at)["fired"] == 1, level
+        assert ("resolve", level) in fired(db, a)
+    assert a.escalation_level == "notice"
+
+
+def test_the_default_ladder_is_untouched_elsewhere(world, db, make_user):
+    """The edit is per city × kind × urgency: a help request keeps 挂牌督办 at the 3rd workday."""
+    from app.services import sla_policies
+
+    admin = make_user("admin", username="root", jurisdiction=None)
+    limits = {"sign": (2, "working_hours"), "contact": (1, "working_days"), "resolve": (15, "working_days"),
+              "reopen_resolve": (5, "working_days")}
+    sla_policies.update(admin, "liaoyuan", "complaint", False, limits=limits, warn_ratio=0.75,
+                        ladder={"flag": 1, "interview": 2, "notice": 4})
+    assert clocks.policy_of("liaoyuan", "help", False).overdue_after == {"flag": 3, "interview": 5, "notice": 10}
+    assert clocks.policy_of("liaoyuan", "complaint", True).overdue_after == {"flag": 3, "interview": 5, "notice": 10}
+    assert clocks.policy_of("liaoyuan", "complaint", False).overdue_after == {"flag": 1, "interview": 2, "notice": 4}

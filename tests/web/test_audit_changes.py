@@ -117,7 +117,8 @@ def test_an_sla_policy_edit_is_audited(app, city):
     url = "/admin/sla/liaoyuan/complaint/0"
     form = {"sign_amount": "2", "sign_unit": "working_hours", "contact_amount": "1",
             "contact_unit": "working_days", "resolve_amount": "10", "resolve_unit": "working_days",
-            "reopen_resolve_amount": "5", "reopen_resolve_unit": "working_days", "warn_pct": "80", "note": ""}
+            "reopen_resolve_amount": "5", "reopen_resolve_unit": "working_days", "warn_pct": "80",
+            "flag_days": "3", "interview_days": "5", "notice_days": "10", "rating_window_days": "7", "note": ""}
     assert admin.post(url, data={**form, "csrf_token": csrf_token(admin, url)}).status_code == 302
     rows = audit_rows(as_user(app, "sup_ly"), "/supervision/audit")
     assert len(rows_with(rows, "root", "时限策略变更", "修改时限策略")) == 1

@@ -46,6 +46,7 @@ def test_wrong_passwords_lock_the_account_then_the_right_one_is_refused_too(clie
     r = _post_login(client, "alice", "password123")
     assert r.status_code == 429
     assert "尝试次数过多" in r.get_data(as_text=True)
+    assert 0 < int(r.headers["Retry-After"]) <= 15 * 60
     assert client.get("/portal/").status_code == 302  # still not logged in
 
 

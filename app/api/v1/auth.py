@@ -5,12 +5,14 @@ from functools import wraps
 
 from flask import g, jsonify, make_response, request
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from app.api.v1 import bp
 from app.api.v1.problems import from_error, problem
 from app.domain.workflow import WorkflowError
 from app.services import ServiceError, api_tokens, idempotency
+from app.web import throttle
 
 PUBLIC = {"api.v1.openapi", "api.v1.docs", "api.v1.not_found"}
 
@@ -124,6 +126,16 @@ def http_error(exc):
             415: "unsupported-media-type", 429: "rate-limited", 403: "forbidden", 401: "unauthorized"}.get(
         exc.code, "bad-request")
     return problem(code, exc.description if code == "rate-limited" else None, status=exc.code)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def rate_limited(exc):
+    """A per-token limit hit: 429 problem+json with Retry-After (the app's HTML 429 page is for people)."""
+    seconds = throttle.retry_after()
+    resp = problem("rate-limited", _("此令牌的调用次数已达上限（%(limit)s），请在%(s)d秒后重试。",
+                                     limit=throttle.describe(exc.limit.limit), s=seconds), retry_after=seconds)
+    resp.headers["Retry-After"] = str(seconds)
+    return resp
 
 
 @bp.errorhandler(ServiceError)

@@ -53,6 +53,13 @@ def _problems(*codes) -> dict:
     return out
 
 
+def _limited() -> dict:
+    """The 429 of a per-token limit (app.web.throttle): a problem with Retry-After."""
+    out = _problems("rate-limited")
+    out["429"]["headers"] = {"Retry-After": {"description": "多少秒后可以再试", "schema": {"type": "integer"}}}
+    return out
+
+
 def _json(schema: dict, description: str = "成功", headers: dict | None = None) -> dict:
     out = {"description": description, "content": {"application/json": {"schema": schema}}}
     if headers:
@@ -105,7 +112,7 @@ def document() -> dict:
             "post": _op("企业提交诉求（JSON，或 multipart/form-data 附带 files）",
                         {"201": _json({"$ref": "#/components/schemas/Ticket"}, "已提交", ETAG),
                          **_problems("invalid", "forbidden", "bad-request", "unsupported-media-type",
-                                     "idempotency-mismatch", "idempotency-busy")},
+                                     "idempotency-mismatch", "idempotency-busy"), **_limited()},
                         params=[IDEMPOTENCY], body=FILE_SCHEMA, scope="tickets:write"),
         },
         "/tickets/{ticket_id}": {"get": _op(
@@ -147,7 +154,8 @@ def document() -> dict:
             action.summary + ("（企业）" if action.who == "business" else "（工作人员）" if action.who == "staff" else ""),
             {"200": _json({"$ref": "#/components/schemas/Ticket"}, "已执行，返回最新工单", ETAG),
              **_problems("not-found", "invalid", "refused", "forbidden", "conflict", "precondition-failed",
-                         "bad-request", "unsupported-media-type", "idempotency-mismatch", "idempotency-busy")},
+                         "bad-request", "unsupported-media-type", "idempotency-mismatch", "idempotency-busy"),
+             **_limited()},
             params=[TICKET_ID, IF_MATCH, IDEMPOTENCY], body=action.schema,
             scope="tickets:write" if action.who == "business" else "desk:act")}
     return {
