@@ -38,9 +38,9 @@ CHUNK = 50_000
 
 
 def recreate(url: str) -> None:
-    """Drop and create the database named in `url` (it must be a bench_f_* database)."""
+    """Drop and create the database named in `url` (it must be a bench_* database)."""
     name = make_url(url).database
-    assert name.startswith("bench_f_"), "benchmarks use their own bench_f_* databases"
+    assert name.startswith("bench_"), "benchmarks use their own bench_* databases"
     admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
