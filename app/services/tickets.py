@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -162,8 +163,12 @@ def apply(
 
 def record(ticket: Ticket, action: str, actor: User | None, **kwargs) -> TicketEvent:
     """Append an event that changes no state (e.g. an escalation seen on the timeline)."""
+    # By id when the ticket is stored and its timeline not loaded: linking the object would fire
+    # the timeline's backref and cascade for nothing (the SLA sweep records thousands at once).
+    by_id = ticket.id is not None and "events" not in sa_inspect(ticket).dict
     event = TicketEvent(
-        ticket=ticket, action=action, actor_id=actor.id if actor else None,
+        **({"ticket_id": ticket.id} if by_id else {"ticket": ticket}),
+        action=action, actor_id=actor.id if actor else None,
         actor_role=role_of(actor), from_state=ticket.state, to_state=ticket.state,
         note=kwargs.get("note"), details=kwargs.get("details") or {},
         internal=kwargs.get("internal", False), assignment_id=kwargs.get("assignment_id"),
