@@ -314,15 +314,15 @@ def _measure_id(jurisdiction: str, number: int) -> int | None:
 def file_ticket(
     user: User, *, kind: str, topic: str, title: str, description: str, district: str | None = None,
     urgent: bool = False, public: bool = False, contact_name: str | None = None,
-    contact_phone: str | None = None, files: Sequence = (),
+    contact_phone: str | None = None, files: Sequence = (), also: Callable[[Ticket], None] | None = None,
 ) -> Ticket:
-    """A business files an appeal: number it, record it, route it — one transaction."""
+    """A business files an appeal: number it, record it, route it — one transaction (`also`: see file_for)."""
     if user.role != "enterprise" or user.enterprise is None:
         raise ServiceError(N_("只有企业用户可以提交诉求"), code="role")
     return file_for(user.enterprise, user, kind=kind, topic=topic, title=title, description=description,
                     district=district, urgent=urgent, public=public,
                     contact_name=contact_name or user.enterprise.contact_name or user.display_name,
-                    contact_phone=contact_phone, files=files)
+                    contact_phone=contact_phone, files=files, also=also)
 
 
 def file_for(
