@@ -11,6 +11,7 @@ import threading
 import uuid
 from datetime import date, datetime, time
 
+from flask import g, has_request_context
 from sqlalchemy import extract, select
 
 from app.domain.calendar import (
@@ -49,8 +50,15 @@ HOLIDAY_NAMES = {
 # --- cache ----------------------------------------------------------------------------------------
 
 def _version() -> str | None:
+    """The calendar's version stamp: read once per request (a page asks for calendars several
+    times, and the identity map does not keep the row once nothing else refers to it)."""
+    if has_request_context() and "calendar_version" in g:
+        return g.calendar_version
     row = db.session.get(Setting, (VERSION_KEY, "*"))
-    return row.value.get("v") if row is not None and isinstance(row.value, dict) else None
+    version = row.value.get("v") if row is not None and isinstance(row.value, dict) else None
+    if has_request_context():
+        g.calendar_version = version
+    return version
 
 
 def _bump() -> None:
@@ -63,6 +71,8 @@ def _bump() -> None:
     else:
         row.value = value
     db.session.flush()
+    if has_request_context():
+        g.calendar_version = value["v"]
     with _lock:
         _cache.clear()
 
