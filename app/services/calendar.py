@@ -11,7 +11,6 @@ import threading
 import uuid
 from datetime import date, datetime, time
 
-from flask import g, has_request_context
 from sqlalchemy import extract, select
 
 from app.domain.calendar import (
@@ -50,15 +49,12 @@ HOLIDAY_NAMES = {
 # --- cache ----------------------------------------------------------------------------------------
 
 def _version() -> str | None:
-    """The calendar's version stamp: read once per request (a page asks for calendars several
-    times, and the identity map does not keep the row once nothing else refers to it)."""
-    if has_request_context() and "calendar_version" in g:
-        return g.calendar_version
+    """The calendar's version stamp. The session keeps a reference to its row: the identity map
+    holds rows only weakly, so without it a page asking for calendars several times read the row
+    each time; now it is read once per transaction (a commit expires it, as any row)."""
     row = db.session.get(Setting, (VERSION_KEY, "*"))
-    version = row.value.get("v") if row is not None and isinstance(row.value, dict) else None
-    if has_request_context():
-        g.calendar_version = version
-    return version
+    db.session.info["calendar_version_row"] = row
+    return row.value.get("v") if row is not None and isinstance(row.value, dict) else None
 
 
 def _bump() -> None:
@@ -71,8 +67,6 @@ def _bump() -> None:
     else:
         row.value = value
     db.session.flush()
-    if has_request_context():
-        g.calendar_version = value["v"]
     with _lock:
         _cache.clear()
 
