@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 export APP_CONFIG ?= development
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install db seed translations lint ci clean serve screenshots
+.PHONY: run test install db seed translations lint ci clean serve screenshots bench bench-load
 
 run: install db seed ## install, migrate, import the plans, demo accounts, serve web + scheduler
 	@echo "企业诉求直通车: http://127.0.0.1:5000  (Ctrl-C stops the web app and the scheduler)"
@@ -38,6 +38,26 @@ seed: db
 
 screenshots: install ## regenerate docs/screenshots/*.png from a seeded demo desk (needs /usr/bin/chromium)
 	SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e/test_screenshots.py $(PYTEST_ARGS)
+
+# Benchmarks (bench/README.md): PostgreSQL on 127.0.0.1:5432, databases $(BENCH_PREFIX)_*.
+BENCH_PREFIX ?= bench_local
+BENCH_SECONDS ?= 15
+BENCH_PG := postgresql+psycopg://postgres@127.0.0.1:5432
+BENCH_PORT ?= 5106
+
+bench-load: install ## (re)load the HTTP benchmarks' databases: 100 000 and 1 000 000 tickets
+	$(BIN)/python bench/load.py $(BENCH_PG)/$(BENCH_PREFIX)_100k --tickets 100000
+	$(BIN)/python bench/load.py $(BENCH_PG)/$(BENCH_PREFIX)_1m --tickets 1000000
+
+bench: install ## every benchmark (loads the databases that are missing); figures go to docs/benchmarks.md
+	@for n in 100k:100000 1m:1000000; do db=$(BENCH_PREFIX)_$${n%%:*}; \
+	  psql -h 127.0.0.1 -U postgres -lqt | cut -d'|' -f1 | grep -qw $$db || \
+	  $(BIN)/python bench/load.py $(BENCH_PG)/$$db --tickets $${n##*:}; done
+	$(BIN)/python bench/http_bench.py $(BENCH_PG)/$(BENCH_PREFIX)_100k --busy-clerk clerk186a --port $(BENCH_PORT) --seconds $(BENCH_SECONDS)
+	$(BIN)/python bench/http_bench.py $(BENCH_PG)/$(BENCH_PREFIX)_1m --busy-clerk clerk186a --port $(BENCH_PORT) --seconds $(BENCH_SECONDS)
+	$(BIN)/python bench/sla_sweep_bench.py $(BENCH_PG)/$(BENCH_PREFIX)_sla
+	$(BIN)/python bench/sla_sweep_bench.py $(BENCH_PG)/$(BENCH_PREFIX)_sla --reuse
+	BENCH_DB=$(BENCH_PREFIX)_eval $(BIN)/python bench/evaluation_bench.py
 
 lint: install
 	$(BIN)/ruff check app workers tests bench

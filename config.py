@@ -17,6 +17,9 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'desk.sqlite'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Reports (the monthly evaluation, its exports and pages) read from this replica when set
+    # (app/services/replica.py); everything else, and every write, uses the primary.
+    SQLALCHEMY_REPLICA_URI = os.environ.get("DATABASE_URL_REPLICA") or None
     UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "uploads"))
     DATA_DIR = BASE_DIR / "data"
     MAX_CONTENT_LENGTH = 60 * 1024 * 1024  # 5 attachments of 10 MB plus the form

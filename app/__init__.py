@@ -26,11 +26,13 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table known to Alembic)
     from app.auth import sessions
     from app.extensions import babel, csrf, db, login_manager, migrate
+    from app.services import replica
     from app.web import context, guards, i18n, labels
 
     guards.install_converters(app)  # before any route is added
 
     db.init_app(app)
+    replica.init_app(app)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -23,6 +23,7 @@ Conventions (see docs/calendar-and-sla.md):
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -57,6 +58,10 @@ DEFAULT_PERIODS: tuple[tuple[time, time], ...] = (
 MAX_SPAN_DAYS = 366 * 20
 
 _ZERO = timedelta(0)
+_ONE_DAY = timedelta(days=1)
+_MICRO = timedelta(microseconds=1)
+# Indexes into a year's prefix sums (see WorkingCalendar._year).
+_TIME, _WORKDAYS = 1, 2
 
 
 def hours_to_timedelta(hours: float | int | Decimal | timedelta) -> timedelta:
@@ -128,6 +133,9 @@ class WorkingCalendar:
         # Per-date cache of the day's periods as UTC instants; the scheduler
         # asks about the same few hundred days over and over.
         self._day_cache: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
+        # Per-year prefix sums of working time and workdays, built on first use. A calendar
+        # never changes once made (an edit builds a new one), so they never go stale.
+        self._years: dict[int, tuple[int, list[int], list[int]]] = {}
 
     def __repr__(self) -> str:  # pragma: no cover - cosmetic
         years = sorted(self.covered_years)
@@ -197,6 +205,71 @@ class WorkingCalendar:
         self._day_cache[d] = day
         return day
 
+    def _year(self, y: int) -> tuple[int, list[int], list[int]]:
+        """Prefix sums over the local year ``y``: ``(ordinal of 1 January, time, workdays)``.
+
+        ``time[i]`` is the working time (in microseconds) and ``workdays[i]`` the
+        number of workdays of the year's days before its i-th day (0-based), so
+        both lists have one entry more than the year has days.
+        """
+        index = self._years.get(y)
+        if index is None:
+            d = date(y, 1, 1)
+            first = d.toordinal()
+            time_, workdays = [0], [0]
+            while d.year == y:
+                day = self._day(d)
+                time_.append(time_[-1] + sum((close - open_) // _MICRO for open_, close in day))
+                workdays.append(workdays[-1] + (1 if day else 0))
+                d += _ONE_DAY
+            index = self._years[y] = (first, time_, workdays)
+        return index
+
+    def _sum(self, d1: date, d2: date, k: int) -> int:
+        """Working microseconds (k=_TIME) or workdays (k=_WORKDAYS) of the local days ``d1 <= d < d2``."""
+        if d2 <= d1:
+            return 0
+        index = self._year(d1.year)
+        if d2.year == d1.year:
+            return index[k][d2.toordinal() - index[0]] - index[k][d1.toordinal() - index[0]]
+        total = index[k][-1] - index[k][d1.toordinal() - index[0]]
+        for y in range(d1.year + 1, d2.year):
+            total += self._year(y)[k][-1]
+        index = self._year(d2.year)
+        return total + index[k][d2.toordinal() - index[0]]
+
+    def _seek(self, start: date, need: int, k: int, limit: date) -> tuple[date, int] | None:
+        """The first local day ``e >= start`` by whose end the days from ``start`` hold ``need`` (> 0)
+        working microseconds (k=_TIME) or workdays (k=_WORKDAYS), with the amount the days before
+        ``e`` hold; None if ``e`` would be after ``limit``. A binary search per year.
+        """
+        consumed = 0
+        y = start.year
+        index = self._year(y)
+        i = start.toordinal() - index[0]
+        while True:
+            sums = index[k]
+            base = sums[i]
+            if sums[-1] - base >= need - consumed:
+                j = bisect_left(sums, base + need - consumed, i + 1)
+                e = date.fromordinal(index[0] + j - 1)
+                return None if e > limit else (e, consumed + sums[j - 1] - base)
+            consumed += sums[-1] - base
+            y += 1
+            if y > limit.year:
+                return None
+            index, i = self._year(y), 0
+
+    def _within(self, d: date, a: datetime, b: datetime) -> timedelta:
+        """Working time of local day ``d`` inside ``[a, b]``."""
+        total = _ZERO
+        for open_, close in self._day(d):
+            lo = max(open_, a)
+            hi = min(close, b)
+            if hi > lo:
+                total += hi - lo
+        return total
+
     def day_close(self, d: date) -> datetime:
         """Closing instant (UTC) of workday ``d``; ValueError on a day off."""
         day = self._day(d)
@@ -209,14 +282,9 @@ class WorkingCalendar:
         n = _as_count(n)
         if n < 1:
             raise ValueError("n must be >= 1")
-        count = 0
-        current = d
-        for _ in range(MAX_SPAN_DAYS):
-            current += timedelta(days=1)
-            if self.is_workday(current):
-                count += 1
-                if count == n:
-                    return current
+        found = self._seek(d + _ONE_DAY, n, _WORKDAYS, d + timedelta(days=MAX_SPAN_DAYS))
+        if found is not None:
+            return found[0]
         raise ValueError(f"{n} working days after {d} is beyond {MAX_SPAN_DAYS} days")
 
     # ---------------------------------------------------------------- instants
@@ -224,11 +292,12 @@ class WorkingCalendar:
         """``t`` itself (in UTC) if the office is open at ``t``, else the next opening."""
         t = _as_utc(t, "t")
         d = t.astimezone(self.tz).date()
-        for _ in range(MAX_SPAN_DAYS):
-            for open_, close in self._day(d):
-                if t < close:
-                    return max(t, open_)
-            d += timedelta(days=1)
+        for open_, close in self._day(d):
+            if t < close:
+                return max(t, open_)
+        found = self._seek(d + _ONE_DAY, 1, _WORKDAYS, d + timedelta(days=MAX_SPAN_DAYS - 1))
+        if found is not None:
+            return self._day(found[0])[0][0]
         raise ValueError(f"no working period within {MAX_SPAN_DAYS} days of {t}")
 
     def is_open(self, t: datetime) -> bool:
@@ -250,17 +319,24 @@ class WorkingCalendar:
             return start
         remaining = amount
         d = start.astimezone(self.tz).date()
-        for _ in range(MAX_SPAN_DAYS):
-            for open_, close in self._day(d):
-                begin = max(open_, start)
-                if begin >= close:
-                    continue
-                available = close - begin
-                if remaining <= available:
-                    # "<=": a deadline exactly at a close stays at the close.
-                    return begin + remaining
-                remaining -= available
-            d += timedelta(days=1)
+        for open_, close in self._day(d):
+            begin = max(open_, start)
+            if begin >= close:
+                continue
+            available = close - begin
+            if remaining <= available:
+                # "<=": a deadline exactly at a close stays at the close.
+                return begin + remaining
+            remaining -= available
+        # The later days: find the one in which the rest runs out, then walk its periods.
+        found = self._seek(d + _ONE_DAY, remaining // _MICRO, _TIME, d + timedelta(days=MAX_SPAN_DAYS - 1))
+        if found is not None:
+            day, before = found
+            remaining -= before * _MICRO
+            for open_, close in self._day(day):
+                if remaining <= close - open_:
+                    return open_ + remaining
+                remaining -= close - open_
         raise ValueError(f"{amount} of working time from {start} is beyond {MAX_SPAN_DAYS} days")
 
     def add_working_hours(self, start: datetime, hours: float | int | Decimal | timedelta) -> datetime:
@@ -291,16 +367,10 @@ class WorkingCalendar:
         last = b.astimezone(self.tz).date()
         if (last - first).days > MAX_SPAN_DAYS:
             raise ValueError(f"span {a} .. {b} is longer than {MAX_SPAN_DAYS} days")
-        total = _ZERO
-        d = first
-        while d <= last:
-            for open_, close in self._day(d):
-                lo = max(open_, a)
-                hi = min(close, b)
-                if hi > lo:
-                    total += hi - lo
-            d += timedelta(days=1)
-        return total
+        if first == last:
+            return self._within(first, a, b)
+        whole = self._sum(first + _ONE_DAY, last, _TIME) * _MICRO
+        return self._within(first, a, b) + whole + self._within(last, a, b)
 
     def working_hours_between(self, a: datetime, b: datetime) -> float:
         """``working_time_between`` in (float) hours, for display."""
@@ -321,14 +391,12 @@ class WorkingCalendar:
         last = b.astimezone(self.tz).date()
         if (last - first).days > MAX_SPAN_DAYS:
             raise ValueError(f"span {a} .. {b} is longer than {MAX_SPAN_DAYS} days")
-        count = 0
-        d = first + timedelta(days=1)
-        while d <= last:
-            day = self._day(d)
-            if day and day[-1][1] <= b:
-                count += 1
-            d += timedelta(days=1)
-        return count
+        if last <= first:
+            return 0
+        # Every workday strictly between closes before b; the last day counts if it has closed.
+        count = self._sum(first + _ONE_DAY, last, _WORKDAYS)
+        day = self._day(last)
+        return count + (1 if day and day[-1][1] <= b else 0)
 
 
 def _as_count(n: int | float | Decimal) -> int:

@@ -75,11 +75,11 @@ def new_ticket():
             ticket, replay = idempotency.file_once(
                 f"user:{current_user.id}", form.idempotency_key.data or secrets.token_urlsafe(16),
                 idempotency.fingerprint("portal.new_ticket", *_appeal_fields(form)),
-                lambda: core.file_ticket(
+                lambda also: core.file_ticket(
                     current_user, kind=form.kind.data, topic=form.topic.data, title=form.title.data,
                     description=form.description.data, district=form.district.data, urgent=form.urgent.data,
                     public=form.public.data, contact_phone=(form.contact_phone.data or "").strip() or None,
-                    files=request.files.getlist(form.files.name),
+                    files=request.files.getlist(form.files.name), also=also,
                 ))
         except (ServiceError, WorkflowError) as exc:
             flash(translate_error(exc), "error")

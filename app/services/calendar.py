@@ -49,7 +49,11 @@ HOLIDAY_NAMES = {
 # --- cache ----------------------------------------------------------------------------------------
 
 def _version() -> str | None:
+    """The calendar's version stamp. The session keeps a reference to its row: the identity map
+    holds rows only weakly, so without it a page asking for calendars several times read the row
+    each time; now it is read once per transaction (a commit expires it, as any row)."""
     row = db.session.get(Setting, (VERSION_KEY, "*"))
+    db.session.info["calendar_version_row"] = row
     return row.value.get("v") if row is not None and isinstance(row.value, dict) else None
 
 

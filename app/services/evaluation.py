@@ -28,6 +28,7 @@ from app.models import (
 )
 from app.models.types import UTCDateTime
 from app.services import N_, ServiceError, commit
+from app.services.replica import primary, reads
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONTH_RE = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")  # 2000–2099: a month the clocks can hold
@@ -80,7 +81,8 @@ def previous_months(month: str, n: int) -> list[str]:
 # --- settings -----------------------------------------------------------------------------------
 
 def _setting(key: str, jurisdiction: str):
-    row = db.session.get(Setting, (key, jurisdiction)) or db.session.get(Setting, (key, "*"))
+    session = reads()
+    row = session.get(Setting, (key, jurisdiction)) or session.get(Setting, (key, "*"))
     return None if row is None else row.value
 
 
@@ -197,7 +199,7 @@ def compute_months(jurisdiction: str, months: list[str], now: datetime | None = 
     months = sorted(set(months))
     lo, hi = month_range(months[0])[0], month_range(months[-1])[1]
     now = now or utcnow()
-    agencies = db.session.execute(
+    agencies = reads().execute(
         select(Agency.id, Agency.name).where(Agency.jurisdiction == jurisdiction, Agency.active.is_(True),
                                              Agency.collective.is_(False)).order_by(Agency.name)
     ).all()
@@ -211,7 +213,7 @@ def compute_months(jurisdiction: str, months: list[str], now: datetime | None = 
                 _sum(_response_base(now)), _sum(_on_time()), _sum(_on_time_base(now)), _sum(_reopened()))
          .join(Ticket, Ticket.id == Assignment.ticket_id)
          .where(_assignment_scope(jurisdiction, lo, hi)).group_by(m, Assignment.agency_id))
-    for i, agency_id, n, responded, response_base, on_time, base, reopened in db.session.execute(q):
+    for i, agency_id, n, responded, response_base, on_time, base, reopened in reads().execute(q):
         if (c := bucket(i, agency_id)) is not None:
             c.assignments, c.responded, c.response_base = int(n), int(responded), int(response_base)
             c.on_time, c.on_time_base, c.reopened = int(on_time), int(base), int(reopened)
@@ -226,7 +228,7 @@ def compute_months(jurisdiction: str, months: list[str], now: datetime | None = 
                 func.coalesce(func.sum(points), 0))
          .join(Ticket, Ticket.id == Rating.ticket_id)
          .where(_rating_scope(jurisdiction, lo, hi, settings)).group_by(m, Rating.agency_id))
-    for i, agency_id, n, resolved, pts in db.session.execute(q):
+    for i, agency_id, n, resolved, pts in reads().execute(q):
         if (c := bucket(i, agency_id)) is not None:
             c.ratings, c.resolved, c.satisfaction_points = int(n), int(resolved), float(pts)
 
@@ -237,7 +239,7 @@ def compute_months(jurisdiction: str, months: list[str], now: datetime | None = 
                 TicketReturn.decision == "unjustified",
                 TicketReturn.created_at >= lo, TicketReturn.created_at < hi)
          .group_by(m, TicketReturn.agency_id))
-    for i, agency_id, n in db.session.execute(q):
+    for i, agency_id, n in reads().execute(q):
         if (c := bucket(i, agency_id)) is not None:
             c.unjustified_returns = int(n)
 
@@ -248,7 +250,7 @@ def compute_months(jurisdiction: str, months: list[str], now: datetime | None = 
                 Escalation.level.in_(("supervise", "flag")),
                 Escalation.fired_at >= lo, Escalation.fired_at < hi)
          .group_by(m, Escalation.agency_id, Escalation.level))
-    for i, agency_id, level, n in db.session.execute(q):
+    for i, agency_id, level, n in reads().execute(q):
         if (c := bucket(i, agency_id)) is not None:
             if level == "flag":
                 c.flag += int(n)
@@ -261,12 +263,12 @@ def compute_months(jurisdiction: str, months: list[str], now: datetime | None = 
          .where(Ticket.jurisdiction == jurisdiction, Ticket.excluded.is_(False),
                 SupervisionNotice.created_at >= lo, SupervisionNotice.created_at < hi)
          .group_by(m, SupervisionNotice.agency_id))
-    for i, agency_id, n in db.session.execute(q):
+    for i, agency_id, n in reads().execute(q):
         if (c := bucket(i, agency_id)) is not None:
             c.supervise += int(n)
 
     # Changes to frozen months (late ratings, exclusions) logged while a month was open: few rows.
-    for created, details in db.session.execute(
+    for created, details in reads().execute(
             select(EvaluationChange.created_at, EvaluationChange.details).where(
                 EvaluationChange.jurisdiction == jurisdiction,
                 EvaluationChange.created_at >= lo, EvaluationChange.created_at < hi)):
@@ -295,10 +297,17 @@ def is_frozen(jurisdiction: str, month: str) -> bool:
     return period is not None and period.frozen_at is not None
 
 
+def _period_read(jurisdiction: str, month: str) -> EvaluationPeriod | None:
+    """`get_period` for a report: through `reads()` (the replica, when there is one)."""
+    return reads().scalar(select(EvaluationPeriod).where(
+        EvaluationPeriod.jurisdiction == jurisdiction, EvaluationPeriod.month == month))
+
+
 def report(jurisdiction: str, month: str, now: datetime | None = None) -> list[dict]:
-    """The month's ranking: stored rows for a frozen month, computed for an open one."""
+    """The month's ranking: stored rows for a frozen month, computed for an open one (read through
+    `reads()`: from the replica when `DATABASE_URL_REPLICA` is set)."""
     parse_month(month)
-    period = get_period(jurisdiction, month)
+    period = _period_read(jurisdiction, month)
     if period is not None and period.frozen_at is not None:
         rows = [dict(s.figures, frozen=True) for s in sorted(
             period.scorecards, key=lambda s: (s.rank if s.figures.get("rank") is not None else 10**9,
@@ -341,8 +350,9 @@ def freeze(jurisdiction: str, month: str, actor: User | None) -> EvaluationPerio
     if waiting:
         raise ServiceError(N_("%(m)s还有%(n)s项核减申请待审批，请先审批再冻结"), code="pending_exclusions",
                            m=month, n=waiting)
-    settings = settings_for(jurisdiction)
-    rows = scoring.evaluate(compute_counts(jurisdiction, month, None, settings), settings)
+    with primary():  # the stored figures come from the primary, not from a lagging replica
+        settings = settings_for(jurisdiction)
+        rows = scoring.evaluate(compute_counts(jurisdiction, month, None, settings), settings)
     if period is None:
         period = EvaluationPeriod(jurisdiction=jurisdiction, month=month)
         db.session.add(period)
@@ -406,7 +416,7 @@ def note_late_rating(rating: Rating) -> EvaluationChange | None:
 
 def changes(jurisdiction: str, limit: int = 50) -> list[EvaluationChange]:
     """The latest changes logged against frozen months."""
-    return list(db.session.scalars(select(EvaluationChange).where(
+    return list(reads().scalars(select(EvaluationChange).where(
         EvaluationChange.jurisdiction == jurisdiction).order_by(EvaluationChange.id.desc()).limit(limit)))
 
 
@@ -454,7 +464,7 @@ def drill(jurisdiction: str, month: str, agency_id: int, metric: str, *, before_
         q = q.where(Ticket.excluded.is_(False))
     if before_id:
         q = q.where(Ticket.id < before_id)
-    return list(db.session.scalars(q.order_by(Ticket.id.desc()).limit(limit)))
+    return list(reads().scalars(q.order_by(Ticket.id.desc()).limit(limit)))
 
 
 # --- trends and breakdowns ----------------------------------------------------------------------
@@ -463,7 +473,8 @@ def reports(jurisdiction: str, months: list[str], now: datetime | None = None) -
     """Reports of several months: frozen ones read from their rows, open ones computed in one pass."""
     out, open_months = {}, []
     for m in months:
-        if is_frozen(jurisdiction, m):
+        period = _period_read(jurisdiction, m)
+        if period is not None and period.frozen_at is not None:
             out[m] = report(jurisdiction, m)
         else:
             open_months.append(m)
@@ -512,7 +523,7 @@ def breakdown(jurisdiction: str, month: str, by: str = "topic") -> list[dict]:
          .where(Ticket.jurisdiction == jurisdiction, Ticket.created_at >= start, Ticket.created_at < end)
          .group_by(*key).order_by(func.count(Ticket.id).desc()).limit(50))
     out = []
-    for row in db.session.execute(q):
+    for row in reads().execute(q):
         if by == "measure":
             out.append({"measure_id": row[0], "number": row[1], "title": row[2],
                         "tickets": int(row[3]), "dissatisfied": int(row[4])})
@@ -531,7 +542,7 @@ def breakdown_tickets(jurisdiction: str, month: str, *, topic: str | None = None
     q = q.where(Ticket.topic == topic) if topic else q
     q = q.where(Ticket.measure_id == measure_id) if measure_id else q
     q = q.where(Ticket.id < before_id) if before_id else q
-    return list(db.session.scalars(q.order_by(Ticket.id.desc()).limit(limit)))
+    return list(reads().scalars(q.order_by(Ticket.id.desc()).limit(limit)))
 
 
 def worst_agency(jurisdiction: str, month: str) -> dict | None:

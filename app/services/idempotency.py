@@ -124,16 +124,17 @@ def prune(now=None) -> int:
     return n
 
 
-def file_once(scope: str, key: str, fp: str, file: Callable[[], object]):
-    """`run` for a filing: `file()` returns the new ticket, whose id the record keeps. Returns
+def file_once(scope: str, key: str, fp: str, file: Callable[[Callable], object]):
+    """`run` for a filing: `file(also)` files the ticket, passing `also` to the filing service
+    (tickets.file_for), which calls it with the flushed ticket before its commit: the record gets
+    the ticket's id in the filing's own transaction (no second UPDATE and commit). Returns
     (ticket, None) the first time and (None, Replay with ticket_id) for a repeat."""
-    held = {}
 
     def call(record):
-        held["record"] = record
-        return file()
+        def keep(ticket) -> None:
+            record.status = 201
+            record.ticket_id = ticket.id
 
-    ticket, replay = run(scope, key, fp, call)
-    if replay is None:
-        finish(held["record"], 201, None, ticket_id=ticket.id)
-    return ticket, replay
+        return file(keep)
+
+    return run(scope, key, fp, call)

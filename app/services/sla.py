@@ -116,6 +116,7 @@ def _process_batch(rows: list[Assignment], now: datetime, pauses: dict, fired: d
     """Fire the newly due levels of a batch of assignments; store their deadlines and next checks."""
     computed = []
     candidates = []
+    by_assignment: dict[int, list[dict]] = {}
     for a in rows:
         ticket = a.ticket
         key = (ticket.jurisdiction, ticket.kind, bool(ticket.urgent))
@@ -124,10 +125,12 @@ def _process_batch(rows: list[Assignment], now: datetime, pauses: dict, fired: d
         cal, policy = ctx[key]
         c = clocks.Clocks(a, cal, policy, pauses.get(a.ticket_id, []), (orders or {}).get(a.id))
         done = fired.setdefault(a.id, set())
+        mine = by_assignment[a.id] = []
         for clock, level in c.due_levels(now):
             if (clock, level) not in done:
-                candidates.append({"assignment_id": a.id, "ticket_id": ticket.id, "agency_id": a.agency_id,
-                                   "level": level, "clock": clock, "fired_at": now})
+                mine.append({"assignment_id": a.id, "ticket_id": ticket.id, "agency_id": a.agency_id,
+                             "level": level, "clock": clock, "fired_at": now})
+        candidates.extend(mine)
         computed.append((a, c, done))
     notes: list[dict] = []
     emails: list[dict] = []
@@ -135,9 +138,7 @@ def _process_batch(rows: list[Assignment], now: datetime, pauses: dict, fired: d
     with db.session.no_autoflush:
         inserted = _insert_escalations(candidates)
         for a, c, done in computed:
-            for row in candidates:
-                if row["assignment_id"] != a.id:
-                    continue
+            for row in by_assignment[a.id]:
                 clock, level = row["clock"], row["level"]
                 done.add((clock, level))  # inserted here, or by another process first
                 if (a.id, clock, level) not in inserted:

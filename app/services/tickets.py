@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -162,8 +163,12 @@ def apply(
 
 def record(ticket: Ticket, action: str, actor: User | None, **kwargs) -> TicketEvent:
     """Append an event that changes no state (e.g. an escalation seen on the timeline)."""
+    # By id when the ticket is stored and its timeline not loaded: linking the object would fire
+    # the timeline's backref and cascade for nothing (the SLA sweep records thousands at once).
+    by_id = ticket.id is not None and "events" not in sa_inspect(ticket).dict
     event = TicketEvent(
-        ticket=ticket, action=action, actor_id=actor.id if actor else None,
+        **({"ticket_id": ticket.id} if by_id else {"ticket": ticket}),
+        action=action, actor_id=actor.id if actor else None,
         actor_role=role_of(actor), from_state=ticket.state, to_state=ticket.state,
         note=kwargs.get("note"), details=kwargs.get("details") or {},
         internal=kwargs.get("internal", False), assignment_id=kwargs.get("assignment_id"),
@@ -309,15 +314,15 @@ def _measure_id(jurisdiction: str, number: int) -> int | None:
 def file_ticket(
     user: User, *, kind: str, topic: str, title: str, description: str, district: str | None = None,
     urgent: bool = False, public: bool = False, contact_name: str | None = None,
-    contact_phone: str | None = None, files: Sequence = (),
+    contact_phone: str | None = None, files: Sequence = (), also: Callable[[Ticket], None] | None = None,
 ) -> Ticket:
-    """A business files an appeal: number it, record it, route it — one transaction."""
+    """A business files an appeal: number it, record it, route it — one transaction (`also`: see file_for)."""
     if user.role != "enterprise" or user.enterprise is None:
         raise ServiceError(N_("只有企业用户可以提交诉求"), code="role")
     return file_for(user.enterprise, user, kind=kind, topic=topic, title=title, description=description,
                     district=district, urgent=urgent, public=public,
                     contact_name=contact_name or user.enterprise.contact_name or user.display_name,
-                    contact_phone=contact_phone, files=files)
+                    contact_phone=contact_phone, files=files, also=also)
 
 
 def file_for(
