@@ -34,6 +34,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=40)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--dump", help="also write each profile to DUMP-<kind>.prof (for pstats/snakeviz)")
+    parser.add_argument("--statements", type=int, default=5,
+                        help="also print the N statements that took the most database time per kind")
     args = parser.parse_args()
 
     from app import create_app
@@ -47,8 +49,18 @@ def main() -> None:
 
     app = create_app(Cfg)
     queries = {"n": 0}
+    spent: dict[str, list[float]] = {}
+
+    def before(conn, cursor, statement, *_):
+        queries["n"] += 1
+        conn.info["started"] = time.perf_counter()
+
+    def after(conn, cursor, statement, *_):
+        spent.setdefault(" ".join(statement.split()), []).append(time.perf_counter() - conn.info["started"])
+
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *a, **k: queries.__setitem__("n", queries["n"] + 1))
+        event.listen(db.engine, "before_cursor_execute", before)
+        event.listen(db.engine, "after_cursor_execute", after)
         agency = db.session.execute(text("SELECT agency_id FROM users WHERE username = :u"),
                                     {"u": args.busy_clerk}).scalar()
         ids = [r[0] for r in db.session.execute(text(
@@ -86,10 +98,12 @@ def main() -> None:
 
     for name, one in (("filing (GET form + POST)", file), ("clerk queue /desk/", queue), ("ticket view", view)):
         one()  # warm: router, calendar, templates
+        spent.clear()
         t0 = time.perf_counter()
         for _ in range(args.n):
             one()
         plain = (time.perf_counter() - t0) / args.n * 1000
+        slowest = sorted(spent.items(), key=lambda kv: -sum(kv[1]))[:args.statements]
         queries["n"] = 0
         prof = cProfile.Profile()
         t0 = time.perf_counter()
@@ -102,6 +116,9 @@ def main() -> None:
         wall = time.perf_counter() - t0
         print(f"\n=== {name}: {plain:.1f} ms per request ({wall / args.n * 1000:.1f} profiled), "
               f"{queries['n'] / args.n:.1f} queries per request")
+        for statement, times in slowest:
+            print(f"  db {sum(times) / args.n * 1000:6.2f} ms/request  {len(times) / args.n:4.1f}×  {statement[:160]}")
+        spent.clear()
         for key in ("cumulative", "tottime"):
             out = io.StringIO()
             pstats.Stats(prof, stream=out).sort_stats(key).print_stats(args.top)
