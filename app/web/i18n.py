@@ -2,8 +2,8 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request, session
-from flask_babel import gettext
+from flask import current_app, g, request, session
+from flask_babel import get_translations, gettext
 
 SESSION_KEY = "lang"
 
@@ -55,7 +55,32 @@ def mask_phone(phone: str | None) -> str:
     return "*" * 7 + "".join(digits[-4:])
 
 
+def page_translations():
+    """The translations of this request's locale, looked up once per locale.
+
+    Flask-Babel's template callables look the locale and its catalogue up again for every string
+    (a page of the clerk queue translates about 400), which was a fifth of the page's time. The
+    cache sits in Flask-Babel's own per-request namespace and follows its locale, so `refresh()`
+    and `force_locale()` still switch the language.
+    """
+    ns = getattr(g, "_flask_babel", None) if g else None
+    cached = getattr(ns, "page_translations", None)
+    if cached is not None and cached[0] is getattr(ns, "babel_locale", None):
+        return cached[1]
+    translations = get_translations()
+    ns = getattr(g, "_flask_babel", None) if g else None
+    if ns is not None:
+        ns.page_translations = (getattr(ns, "babel_locale", None), translations)
+    return translations
+
+
 def init_app(app) -> None:
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+        newstyle=True)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["mask_phone"] = mask_phone
 
