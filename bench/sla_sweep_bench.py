@@ -78,9 +78,10 @@ def fill(db) -> None:
     contact_due = "2025-10-09T09:30:00+00:00"
     resolve_due = "2025-10-28T09:30:00+00:00"
     due_at = "2025-10-23T02:30:00+00:00"  # the resolve reminder
+    # Signed and contacted on the day of filing, as a handled ticket is: only its resolve reminder is due.
     _copy(cur, "assignments", "id, ticket_id, agency_id, role, state, active, cycle, created_at, signed_at, "
-          "sign_due_at, contact_due_at, resolve_due_at, extension_days, next_check_at",
-          ((str(i), str(i), str(agency), "lead", "signed", "t", "0", created, created, sign_due, contact_due,
+          "contacted_at, sign_due_at, contact_due_at, resolve_due_at, extension_days, next_check_at",
+          ((str(i), str(i), str(agency), "lead", "signed", "t", "0", created, created, created, sign_due, contact_due,
             resolve_due, "0", due_at if i % (TOTAL // DUE) == 0 else FAR.isoformat()) for i in range(1, TOTAL + 1)))
     # the sign clock of every assignment has already fired (signed): record it as the real data would
     cur.execute("SELECT setval('tickets_id_seq', %s)", (TOTAL,))
@@ -161,8 +162,8 @@ def main() -> None:
             runs.append(time.perf_counter() - t0)
         idle_s = sorted(runs)[len(runs) // 2]
         escalations = db.session.execute(text("SELECT count(*) FROM escalations")).scalar()
-    # each due assignment fires its resolve reminder and the contact clock's levels (no contact recorded)
-    assert due["checked"] == DUE and due["fired"] >= DUE and escalations == due["fired"], (due, escalations)
+    # each due assignment fires exactly its resolve reminder (催办), one escalation row each
+    assert due["checked"] == DUE and due["fired"] == DUE and escalations == DUE, (due, escalations)
     assert idle["checked"] == 0
     print(f"machine: {platform.machine()}, nproc {__import__('os').cpu_count()}, Python {platform.python_version()}")
     print(f"sweep of {DUE} due (of {TOTAL} open): {due_s * 1000:.0f} ms, of which {due_cpu * 1000:.0f} ms "

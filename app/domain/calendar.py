@@ -81,6 +81,8 @@ def hours_to_timedelta(hours: float | int | Decimal | timedelta) -> timedelta:
 
 
 def _as_utc(t: datetime, name: str = "datetime") -> datetime:
+    if t.__class__ is datetime and t.tzinfo is UTC:  # what the database gives: nothing to check or convert
+        return t
     if not isinstance(t, datetime):
         raise TypeError(f"{name} must be a datetime, got {type(t).__name__}")
     if t.tzinfo is None or t.utcoffset() is None:
