@@ -49,10 +49,7 @@ def attachment(attachment_id: int):
         att, path = attachments.for_download(current_user, attachment_id)
     except NotFound:
         abort(404)
-    response = send_file(path, mimetype=att.mime, as_attachment=True, download_name=att.original_name)
-    response.headers["Content-Disposition"] = content_disposition(att.id, att.original_name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _download(att, path)
 
 
 @bp.route("/licences/<int:licence_id>")
@@ -63,8 +60,13 @@ def licence_file(licence_id: int):
         lic, path = accounts.licence_for_download(current_user, licence_id)
     except NotFound:
         abort(404)
-    response = send_file(path, mimetype=lic.mime, as_attachment=True, download_name=lic.original_name)
-    response.headers["Content-Disposition"] = content_disposition(lic.id, lic.original_name)
+    return _download(lic, path)
+
+
+def _download(row, path):
+    """A stored file as a download: never rendered inline, its name kept (and an ASCII fallback)."""
+    response = send_file(path, mimetype=row.mime, as_attachment=True, download_name=row.original_name)
+    response.headers["Content-Disposition"] = content_disposition(row.id, row.original_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
