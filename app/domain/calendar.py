@@ -32,6 +32,8 @@ from functools import lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from app.domain import N_, Message
+
 __all__ = [
     "DEFAULT_PERIODS",
     "MAX_SPAN_DAYS",
@@ -484,11 +486,12 @@ def statutory_holidays(year: int) -> Mapping[date, str]:
 
 # -------------------------------------------------------------- the State Council's notice
 class NoticeError(ValueError):
-    """The text of a notice could not be read; ``line`` (1-based) is where reading stopped."""
+    """The text of a notice could not be read; ``line`` (1-based) is where reading stopped and
+    ``reason`` a marked Message (the web layer translates it)."""
 
-    def __init__(self, line: int, text: str, reason: str) -> None:
-        super().__init__(f"line {line}: {reason}: {text}")
-        self.line, self.text, self.reason = line, text, reason
+    def __init__(self, line: int, text: str, reason: str, **params) -> None:
+        self.line, self.text, self.reason = line, text, Message(reason, **params)
+        super().__init__(f"line {line}: {self.reason}: {text}")
 
 
 @dataclass
@@ -528,7 +531,7 @@ def _dates_of(matches, default_year: int, line_no: int, line: str) -> list[tuple
     year, month = default_year, None
     for y, m, d, note in matches:
         if m is None and month is None:
-            raise NoticeError(line_no, line, "日期缺少月份")
+            raise NoticeError(line_no, line, N_("日期缺少月份"))
         new_month = int(m) if m else month
         if y:
             year = int(y)
@@ -538,9 +541,9 @@ def _dates_of(matches, default_year: int, line_no: int, line: str) -> list[tuple
         try:
             day = date(year, month, int(d))
         except ValueError:
-            raise NoticeError(line_no, line, "日期不存在") from None
+            raise NoticeError(line_no, line, N_("日期不存在")) from None
         if not _weekday_ok(day, note):
-            raise NoticeError(line_no, line, f"{day.isoformat()} 与括号中的星期不符")
+            raise NoticeError(line_no, line, N_("%(day)s 与括号中的星期不符"), day=day.isoformat())
         out.append((day, note))
     return out
 
@@ -563,9 +566,9 @@ def parse_notice(text: str) -> Notice:
             year = int(m.group(1))
             break
     if year is None:
-        raise NoticeError(1, (lines[0].strip() if lines else ""), "找不到标题中的年份（国务院办公厅关于YYYY年部分节假日安排的通知）")
+        raise NoticeError(1, (lines[0].strip() if lines else ""), N_("找不到标题中的年份（国务院办公厅关于YYYY年部分节假日安排的通知）"))
     if not 2000 <= year <= 2100:
-        raise NoticeError(1, str(year), "年份超出范围")
+        raise NoticeError(1, str(year), N_("年份超出范围"))
     notice = Notice(year=year)
     items = 0
     for line_no, raw in enumerate(lines, start=1):
@@ -575,14 +578,14 @@ def parse_notice(text: str) -> Notice:
             continue
         name, body = item.group(1).strip(), item.group(2)
         if not any(f in name for f in _FESTIVALS):
-            raise NoticeError(line_no, line, "不认识的节日名称")
+            raise NoticeError(line_no, line, N_("不认识的节日名称"))
         items += 1
         off_found = False
         for sentence in re.split(r"[。;；]", body):
             if "放假" in sentence:
                 spans = list(_SPAN.finditer(sentence))
                 if not spans:
-                    raise NoticeError(line_no, line, "放假日期无法识别")
+                    raise NoticeError(line_no, line, N_("放假日期无法识别"))
                 span = spans[0]
                 y1, m1, d1, n1, y2, m2, d2, n2 = span.groups()
                 marks = [(y1, m1, d1, n1)] + ([(y2, m2, d2, n2)] if d2 else [])
@@ -591,29 +594,29 @@ def parse_notice(text: str) -> Notice:
                 dates = _dates_of(marks, first_year, line_no, line)
                 first, last = dates[0][0], dates[-1][0]
                 if last < first or (last - first).days > 15:
-                    raise NoticeError(line_no, line, "放假起止日期不正确")
+                    raise NoticeError(line_no, line, N_("放假起止日期不正确"))
                 days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
                 count = _COUNT.search(sentence[span.end():])
                 if count and int(count.group(1)) != len(days):
-                    raise NoticeError(line_no, line, f"放假天数（共{count.group(1)}天）与起止日期不符")
+                    raise NoticeError(line_no, line, N_("放假天数（共%(n)s天）与起止日期不符"), n=count.group(1))
                 if any(abs(d.year - year) > 1 or (d.year != year and d.month not in (1, 12)) for d in days):
-                    raise NoticeError(line_no, line, "放假日期不在该年度")
+                    raise NoticeError(line_no, line, N_("放假日期不在该年度"))
                 for d in days:
                     notice.holidays[d] = name
                 off_found = True
             elif "上班" in sentence:
                 found = [(m.group(1), m.group(2), m.group(3), m.group(4)) for m in _SPAN.finditer(sentence)]
                 if not found:
-                    raise NoticeError(line_no, line, "上班日期无法识别")
+                    raise NoticeError(line_no, line, N_("上班日期无法识别"))
                 for d, _note in _dates_of(found, year, line_no, line):
                     if d.weekday() < 5:
-                        raise NoticeError(line_no, line, f"{d.isoformat()} 是工作日，不是调休上班日")
+                        raise NoticeError(line_no, line, N_("%(day)s 是工作日，不是调休上班日"), day=d.isoformat())
                     notice.workdays[d] = "调休上班"
         if not off_found:
-            raise NoticeError(line_no, line, "没有找到放假日期")
+            raise NoticeError(line_no, line, N_("没有找到放假日期"))
     if not items:
-        raise NoticeError(len(lines) or 1, "", "没有找到节假日安排条目（一、元旦：……）")
+        raise NoticeError(len(lines) or 1, "", N_("没有找到节假日安排条目（一、元旦：……）"))
     clash = sorted(set(notice.holidays) & set(notice.workdays))
     if clash:
-        raise NoticeError(len(lines), clash[0].isoformat(), "同一天既放假又上班")
+        raise NoticeError(len(lines), clash[0].isoformat(), N_("同一天既放假又上班"))
     return notice

@@ -1,4 +1,5 @@
 """统一社会信用代码 (Unified Social Credit Code) per GB 32100-2015."""
+from app.domain import N_
 
 # The 31 characters the standard allows (no I, O, Z, S, V), in value order.
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -13,11 +14,6 @@ class USCCError(ValueError):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-def N_(s: str) -> str:
-    """Mark a message for translation; the web layer translates it."""
-    return s
 
 
 def check_digit(first17: str) -> str:

@@ -14,11 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-
-def N_(s: str) -> str:
-    """Mark a string for translation extraction (translated by the web layer)."""
-    return s
-
+from app.domain import N_
 
 # --------------------------------------------------------------------------
 # States, roles, vocabularies

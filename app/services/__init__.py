@@ -4,12 +4,8 @@ from functools import wraps
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.domain import N_  # noqa: F401  (re-exported: services mark their messages with it)
 from app.extensions import db
-
-
-def N_(s: str) -> str:
-    """Mark a message for translation; the web layer translates it with its params."""
-    return s
 
 
 class ServiceError(Exception):

@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app, g, request, session
 from flask_babel import get_translations, gettext
 
+from app.domain import Message
+
 SESSION_KEY = "lang"
 
 
@@ -35,12 +37,23 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def translate_error(err) -> str:
     """Translate a domain error whose message is a N_()-marked Chinese literal with %(x)s params."""
     message = getattr(err, "message", None) or str(err)
-    params = getattr(err, "params", None) or {}
+    params = {k: _translated(v) for k, v in (getattr(err, "params", None) or {}).items()}
     translated = gettext(message)
     try:
         return translated % params if params else translated
     except (KeyError, TypeError, ValueError):
         return str(err)
+
+
+def _translated(value):
+    """A parameter that is itself a marked Message (a reason inside a message) in the user's language."""
+    if isinstance(value, Message):
+        text = gettext(value.msgid)
+        try:
+            return text % value.params if value.params else text
+        except (KeyError, TypeError, ValueError):
+            return str(value)
+    return value
 
 
 def mask_phone(phone: str | None) -> str:

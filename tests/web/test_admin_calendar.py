@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from flask_babel import refresh
 
 from app.models import CalendarDay, CalendarYear
 from app.services import clocks
@@ -149,6 +150,18 @@ def test_an_unreadable_pasted_notice_is_refused_and_kept_in_the_form(admin_clien
     page = r.get_data(as_text=True)
     assert r.status_code == 400 and "第2行" in page and "元月初一" in page
     assert db.session.get(CalendarYear, 2027) is None
+
+
+def test_the_reason_a_notice_is_unreadable_is_given_in_english_too(admin_client, db):
+    token = csrf_token(admin_client, "/admin/calendar")
+    text = "国务院办公厅关于2027年部分节假日安排的通知\n一、元旦：元月初一放假。"
+    refresh()  # the test's app context outlives requests; Flask-Babel caches the locale on it
+    r = admin_client.post("/admin/calendar/notice?lang=en", data={"csrf_token": token, "notice-text": text,
+                                                                  "notice-confirm": "1"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert "Cannot read the notice (line 2: the days off cannot be read)" in page
+    assert "放假日期无法识别" not in page
 
 
 def test_no_warning_before_november(admin_client):
