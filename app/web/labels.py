@@ -4,6 +4,7 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from app.domain.topics import KINDS, TOPICS
+from app.domain.workflow import RATING_CHANNELS
 
 # Each label below is also a msgid in the catalogue; gettext() translates it at render time.
 ASSIGNMENT_STATES = {"dispatched": _l("待签收"), "signed": _l("已签收"), "opinion_submitted": _l("已提交意见"),
@@ -29,6 +30,11 @@ def topic_label(code: str | None) -> str:
 def kind_label(code: str | None) -> str:
     """诉求类型 of a kind code, translated."""
     return gettext(KINDS[code]) if code in KINDS else (code or "")
+
+
+def rating_channel_label(code: str | None) -> str:
+    """How a rating reached the desk (网上评价, 电话回访 …), translated."""
+    return gettext(RATING_CHANNELS[code]) if code in RATING_CHANNELS else (code or "")
 
 
 def _lookup(table: dict, code) -> str:
@@ -85,6 +91,7 @@ def init_app(app) -> None:
                      ("assignment_state_label", assignment_state_label),
                      ("request_state_label", request_state_label), ("city_label", city_label),
                      ("import_change_label", import_change_label), ("duration", duration),
+                     ("rating_channel_label", rating_channel_label),
                      ("routing_reason", routing_reason), ("routing_explanation", routing_explanation)):
         app.jinja_env.filters[name] = fn
     app.jinja_env.globals["PROGRESS_STEPS"] = PROGRESS_STEPS

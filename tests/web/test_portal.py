@@ -113,7 +113,8 @@ def test_answer_suspension_rate_and_reopen(client, w, db):
         "csrf_token": token, "resolved": "no", "satisfaction": "dissatisfied", "comment": "检查依旧"})
     db.session.refresh(t)
     assert t.state == "closed"
-    assert "申请重办" in client.get(f"/portal/tickets/{t.id}").get_data(as_text=True)
+    page = client.get(f"/portal/tickets/{t.id}").get_data(as_text=True)
+    assert "申请重办" in page and "未解决 · 不满意 · 网上评价" in page
     client.post(f"/portal/tickets/{t.id}/reopen", data={"csrf_token": token, "reason": "仍未解决"})
     db.session.refresh(t)
     assert t.state == "dispatched" and t.reopen_count == 1

@@ -65,6 +65,11 @@ def test_dispatcher_records_a_callback(w, client, db):
                                       "version": w.t.version + 0}, page)
     rating = db.session.scalar(select(Rating).where(Rating.ticket_id == w.t.id))
     assert rating is not None and rating.channel == "phone" and rating.recorded_by_id == w.dispatcher.id
+    # The timeline says how the rating came in, to the business too.
+    client.post("/logout", data={"csrf_token": csrf_token(client, page)})
+    login(client, "biz")
+    shown = client.get(f"/portal/tickets/{w.t.id}").get_data(as_text=True)
+    assert "已解决 · 满意 · 电话回访" in shown
 
 
 def test_suspension_beyond_the_cap_is_approved_by_the_supervision_office(w, client, db):
