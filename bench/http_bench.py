@@ -168,15 +168,13 @@ async def bench(args) -> dict:
         page = (await c.get("/portal/tickets/new")).text
         rnd = random.Random(n)
         words = "".join(rnd.sample(WORDS, 8))
-        r = await c.post("/portal/tickets/new", data={
-            "csrf_token": CSRF.search(page).group(1), "kind": "complaint", "topic": "other",
-            "title": f"{words}问题{n}", "description": f"关于{words}的诉求,第{n}件,请相关部门尽快处理,谢谢。"})
+        appeal = {"kind": "complaint", "topic": "other", "title": f"{words}问题{n}",
+                  "description": f"关于{words}的诉求，第{n}件，请相关部门尽快处理，谢谢。"}
+        r = await c.post("/portal/tickets/new", data={"csrf_token": CSRF.search(page).group(1), **appeal})
         if r.status_code == 200 and "相似" in r.text:
             # The form showed the business its similar open tickets: it files anyway, as a user would.
-            r = await c.post("/portal/tickets/new", data={
-                "csrf_token": CSRF.search(r.text).group(1), "kind": "complaint", "topic": "other",
-                "title": f"{words}问题{n}", "description": f"关于{words}的诉求,第{n}件,请相关部门尽快处理,谢谢。",
-                "seen_similar": "1"})
+            r = await c.post("/portal/tickets/new", data={"csrf_token": CSRF.search(r.text).group(1), **appeal,
+                                                          "seen_similar": "1"})
             counter["similar_shown"] = counter.get("similar_shown", 0) + 1
         counter["limited"] = counter.get("limited", 0) + (r.status_code == 429)
         return r.status_code == 302

@@ -85,7 +85,7 @@ def main() -> None:
         page = biz.get("/portal/tickets/new").get_data(as_text=True)
         words = "".join(random.Random(n).sample("营业执照变更退税发票社保补贴用电报装道路施工消防验收招聘融资贷款", 8))
         data = {"csrf_token": CSRF.search(page).group(1), "kind": "complaint", "topic": "other",
-                "title": f"{words}问题{n}", "description": f"关于{words}的诉求,第{n}件,请相关部门尽快处理,谢谢。",
+                "title": f"{words}问题{n}", "description": f"关于{words}的诉求，第{n}件，请相关部门尽快处理，谢谢。",
                 "seen_similar": "1"}
         r = biz.post("/portal/tickets/new", data=data)
         assert r.status_code == 302, r.status_code

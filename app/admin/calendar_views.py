@@ -4,14 +4,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.admin import bp
-from app.extensions import db
-from app.models import Jurisdiction
-from app.services import ServiceError
+from app.services import ServiceError, listing
 from app.services import calendar as cal_service
 from app.web.access import roles_required
 from app.web.i18n import translate_error
@@ -64,8 +61,7 @@ def _first_error(form) -> str:
 
 def _hours_form() -> HoursForm:
     form = HoursForm(prefix="hours")
-    form.jurisdiction.choices = [(j.code, j.name) for j in db.session.scalars(
-        select(Jurisdiction).order_by(Jurisdiction.code))]
+    form.jurisdiction.choices = [(j.code, j.name) for j in listing.cities()]
     return form
 
 

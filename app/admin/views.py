@@ -6,8 +6,8 @@ from sqlalchemy import select
 from app.admin import bp
 from app.admin.forms import CorrectionForm
 from app.extensions import db
-from app.models import Agency, Jurisdiction, Measure, Plan, PlanImport, ResponsibilityCorrection
-from app.services import ServiceError, catalog
+from app.models import Agency, Measure, Plan, PlanImport, ResponsibilityCorrection
+from app.services import ServiceError, catalog, listing
 from app.web.access import roles_required
 from app.web.i18n import translate_error
 
@@ -18,7 +18,7 @@ SOURCE_LABELS = {"explicit": "方案明确", "inferred": "推断", "corrected": 
 @bp.route("/")
 @roles_required("admin")
 def index():
-    cities = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.code)).all()
+    cities = listing.cities()
     imports = db.session.scalars(select(PlanImport).order_by(PlanImport.id.desc()).limit(10)).all()
     return render_template("admin/index.html", cities=cities, imports=imports)
 

@@ -4,13 +4,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from app.auth import bp, sessions
 from app.auth.forms import JoinForm, LicenceForm, LoginForm, PasswordForm, RegisterForm
-from app.extensions import db
-from app.models import Jurisdiction
-from app.services import ServiceError, accounts, audit
+from app.services import ServiceError, accounts, audit, listing
 from app.web.access import HOME_ENDPOINTS, roles_required
 from app.web.i18n import translate_error
 
@@ -66,7 +63,7 @@ def logout():
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm()
-    cities = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.code)).all()
+    cities = listing.cities()
     form.jurisdiction.choices = [("", _("请选择"))] + [(c.code, c.name) for c in cities]
     if form.validate_on_submit():
         try:
