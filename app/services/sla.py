@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.domain import sla as domain_sla
@@ -36,7 +36,7 @@ from app.models import (
     Ticket,
     utcnow,
 )
-from app.services import N_, clocks, commit, notifications, tickets
+from app.services import N_, bulk, clocks, commit, notifications, tickets
 
 BATCH = 100
 COUNT_AUTO_RATINGS = "evaluation.count_auto_ratings"
@@ -56,30 +56,8 @@ def _insert_escalations(rows: list[dict]) -> set[tuple[int, str, str]]:
 
     A row another process inserted first is skipped, never raised.
     """
-    if not rows:
-        return set()
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - other databases: a savepoint per insert
-        from sqlalchemy.exc import IntegrityError
-
-        done = set()
-        for values in rows:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(Escalation(**values))
-                done.add((values["assignment_id"], values["clock"], values["level"]))
-            except IntegrityError:
-                pass
-        return done
-    # executemany form: one cached statement, batched by SQLAlchemy's insertmanyvalues
-    stmt = (insert(Escalation)
-            .on_conflict_do_nothing(index_elements=["assignment_id", "clock", "level"])
-            .returning(Escalation.assignment_id, Escalation.clock, Escalation.level))
-    return set(db.session.execute(stmt, rows).tuples())
+    return set(bulk.insert_rows(Escalation, rows, conflict=("assignment_id", "clock", "level"),
+                                returning=("assignment_id", "clock", "level")))
 
 
 def _insert_escalation(values: dict) -> bool:
@@ -134,7 +112,8 @@ def _process_batch(rows: list[Assignment], now: datetime, pauses: dict, fired: d
         computed.append((a, c, done))
     notes: list[dict] = []
     emails: list[dict] = []
-    # the ORM objects added below must not be flushed before the insert (one flush, at commit)
+    events: list[dict] = []
+    # the assignments changed below must not be flushed before the insert (one flush, at commit)
     with db.session.no_autoflush:
         inserted = _insert_escalations(candidates)
         for a, c, done in computed:
@@ -144,20 +123,21 @@ def _process_batch(rows: list[Assignment], now: datetime, pauses: dict, fired: d
                 if (a.id, clock, level) not in inserted:
                     continue
                 due = c.due_of(clock)
-                tickets.record(a.ticket, "escalate", None, at=now, assignment_id=a.id, agency_id=a.agency_id,
-                               internal=True, details={"level": level, "clock": clock})
+                events.append(tickets.event_row(a.ticket, "escalate", None, at=now, assignment_id=a.id,
+                                                agency_id=a.agency_id, internal=True,
+                                                details={"level": level, "clock": clock}))
                 notifications.notify(recipients.for_level(level, a), a.ticket, f"escalate_{level}",
                                      _message(level, clock, a.ticket, due, c.cal), bulk=(notes, emails),
                                      emails_cache=recipients.emails, at=now)
             if done:
                 a.escalation_level = max((lvl for _, lvl in done), key=domain_sla.LADDER.index)
             clocks.apply_clocks(a, c, now, done, full=False)
-    # Notifications as two multi-row inserts (same rows notifications.notify would add one by one):
-    # at 1 000 escalations per sweep the ORM unit of work was the largest cost.
-    if notes:
-        db.session.execute(insert(Notification), notes)
-    if emails:
-        db.session.execute(insert(OutboxEmail), emails)
+    # Events and notifications as multi-row inserts of plain rows (the rows tickets.record and
+    # notifications.notify would add one by one): at 1 000 escalations per sweep the ORM unit of
+    # work and the driver's parsing of executemany statements were the largest costs.
+    tickets.record_many(events, {a.ticket_id: a.ticket for a in rows})
+    bulk.insert_rows(Notification, notes)
+    bulk.insert_rows(OutboxEmail, emails)
     return len(inserted)
 
 

@@ -2,6 +2,7 @@
 dispatching to agencies, and filing a new appeal."""
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect as sa_inspect
@@ -14,7 +15,7 @@ from app.domain.routing.models import RoutingInputError
 from app.domain.topics import DESCRIPTION_MAX, DESCRIPTION_MIN, KINDS, TITLE_MAX, TOPICS
 from app.extensions import db
 from app.models import Agency, Assignment, Jurisdiction, Ticket, TicketEvent, TicketSequence, User, utcnow
-from app.services import N_, NotFound, ServiceError, clocks, commit, metrics, notifications, routing
+from app.services import N_, NotFound, ServiceError, bulk, clocks, commit, metrics, notifications, routing, webhooks
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STAFF_OF_AGENCY = ("clerk", "agency_admin")
@@ -161,21 +162,43 @@ def apply(
     return event
 
 
+def event_row(ticket: Ticket, action: str, actor: User | None, **kwargs) -> dict:
+    """The columns of an event that changes no state (see `record`), as a plain row."""
+    return {
+        "ticket_id": ticket.id, "action": action, "actor_id": actor.id if actor else None,
+        "actor_role": role_of(actor), "from_state": ticket.state, "to_state": ticket.state,
+        "note": kwargs.get("note"), "details": kwargs.get("details") or {},
+        "internal": kwargs.get("internal", False), "assignment_id": kwargs.get("assignment_id"),
+        "agency_id": kwargs.get("agency_id"), "created_at": kwargs.get("at") or utcnow(),
+    }
+
+
 def record(ticket: Ticket, action: str, actor: User | None, **kwargs) -> TicketEvent:
     """Append an event that changes no state (e.g. an escalation seen on the timeline)."""
+    row = event_row(ticket, action, actor, **kwargs)
     # By id when the ticket is stored and its timeline not loaded: linking the object would fire
-    # the timeline's backref and cascade for nothing (the SLA sweep records thousands at once).
-    by_id = ticket.id is not None and "events" not in sa_inspect(ticket).dict
-    event = TicketEvent(
-        **({"ticket_id": ticket.id} if by_id else {"ticket": ticket}),
-        action=action, actor_id=actor.id if actor else None,
-        actor_role=role_of(actor), from_state=ticket.state, to_state=ticket.state,
-        note=kwargs.get("note"), details=kwargs.get("details") or {},
-        internal=kwargs.get("internal", False), assignment_id=kwargs.get("assignment_id"),
-        agency_id=kwargs.get("agency_id"), created_at=kwargs.get("at") or utcnow(),
-    )
+    # the timeline's backref and cascade for nothing.
+    if ticket.id is None or "events" in sa_inspect(ticket).dict:
+        del row["ticket_id"]
+        row["ticket"] = ticket
+    event = TicketEvent(**row)
     db.session.add(event)
     return event
+
+
+def record_many(rows: list[dict], tickets_by_id: dict[int, Ticket]) -> None:
+    """Append many `event_row`s of stored tickets in one INSERT, with their webhook outbox rows.
+
+    For the jobs that write hundreds at once (the SLA sweep): no ORM objects, so no unit of work.
+    """
+    stored = bulk.insert_rows(TicketEvent, rows, returning=_EVENT_COLUMNS)
+    webhooks.enqueue(db.session.connection(), [SimpleNamespace(**dict(zip(_EVENT_COLUMNS, r, strict=True)))
+                                               for r in stored],
+                     lambda ev: tickets_by_id[ev.ticket_id])
+
+
+_EVENT_COLUMNS = ("id", "ticket_id", "agency_id", "action", "from_state", "to_state", "note", "internal",
+                  "created_at")
 
 
 def end_assignments(ticket: Ticket, state: str, at: datetime, only: Iterable[Assignment] | None = None) -> None:

@@ -145,21 +145,20 @@ def _audience(conn, ev: TicketEvent) -> set[int]:
             if audience.sees_event(ev.action, audience.AGENCY, concerns_viewer=a == ev.agency_id)}
 
 
-@sa_event.listens_for(Session, "after_flush")
-def _outbox(session, flush_context):
-    new_events = [o for o in session.new if isinstance(o, TicketEvent)]
-    if not new_events:
+def enqueue(conn, events, ticket_of) -> None:
+    """Write the outbox rows of freshly stored `events` (TicketEvents, or rows with the same
+    attributes) in the transaction that stores them; `ticket_of(event)` gives the event's ticket."""
+    if not events:
         return
-    conn = session.connection()
     if not conn.scalar(select(WebhookEndpoint.id).where(WebhookEndpoint.active.is_(True)).limit(1)):
         return  # no endpoint anywhere: the common case costs one indexed query per flush
     rows = []
     now = utcnow()
-    for ev in new_events:
+    for ev in events:
         agencies = _audience(conn, ev)
         if not agencies:
             continue
-        ticket = ev.ticket if ev.ticket is not None else session.get(Ticket, ev.ticket_id)
+        ticket = ticket_of(ev)
         for ep_id, agency_id in conn.execute(select(WebhookEndpoint.id, WebhookEndpoint.agency_id).where(
                 WebhookEndpoint.agency_id.in_(agencies), WebhookEndpoint.active.is_(True))):
             body = payload(ev, ticket)
@@ -169,6 +168,15 @@ def _outbox(session, flush_context):
                          "attempts": 0, "next_attempt_at": now, "created_at": now})
     if rows:
         conn.execute(insert(WebhookDelivery), rows)
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _outbox(session, flush_context):
+    # Every TicketEvent the ORM stores; events written as plain rows call enqueue() themselves.
+    new_events = [o for o in session.new if isinstance(o, TicketEvent)]
+    if new_events:
+        enqueue(session.connection(), new_events,
+                lambda ev: ev.ticket if ev.ticket is not None else session.get(Ticket, ev.ticket_id))
 
 
 # --- sending (a scheduler job) ----------------------------------------------------------------------

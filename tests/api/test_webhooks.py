@@ -126,3 +126,29 @@ def test_only_the_agency_admin_manages_endpoints(world):
         webhooks.create_endpoint(world.clerk, "https://example.com/hook")
     with pytest.raises(ServiceError):
         webhooks.create_endpoint(world.agency_admin, "ftp://example.com/hook")
+
+
+def test_escalations_of_the_sweep_reach_only_the_agency_concerned(world, db, monkeypatch, receiver):
+    # The sweep writes its events as plain rows (tickets.record_many), not through the ORM flush
+    # whose listener fills the outbox: its escalations must still be delivered, each naming its event.
+    from app.models import User, utcnow
+    from app.services import sla
+
+    route_to(monkeypatch)
+    admin_sw = User(username="admin_sw", display_name="admin_sw", role="agency_admin", agency=world.sw)
+    admin_sw.set_password("password123")
+    db.session.add(admin_sw)
+    db.session.commit()
+    other = webhooks.create_endpoint(admin_sw, receiver.url)
+    ep = webhooks.create_endpoint(world.agency_admin, receiver.url)
+    t = core.file_ticket(world.biz, **APPEAL)
+    before = db.session.query(WebhookDelivery).count()
+    assert sla.sweep(now=utcnow() + timedelta(days=60))["fired"] > 0
+    escalations = db.session.query(TicketEvent).filter_by(ticket_id=t.id, action="escalate").all()
+    rows = db.session.query(WebhookDelivery).order_by(WebhookDelivery.id).all()[before:]
+    assert escalations and len(rows) == len(escalations)
+    assert {r.event_id for r in rows} == {e.id for e in escalations}
+    assert all(r.endpoint_id == ep.id and r.endpoint_id != other.id for r in rows)
+    body = rows[0].payload
+    assert body["type"] == "ticket.escalate" and body["event"]["internal"] is True
+    assert body["ticket"]["number"] == t.number and body["event"]["id"] == rows[0].event_id
