@@ -1,7 +1,5 @@
 """Admin routes: the working calendar (holidays, 调休 workdays, entered years, working hours)."""
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
@@ -11,6 +9,8 @@ from app.admin import bp
 from app.services import ServiceError, listing
 from app.services import calendar as cal_service
 from app.web.access import roles_required
+from app.web.i18n import gettext as _
+from app.web.i18n import lazy_gettext as _l
 from app.web.i18n import translate_error
 
 

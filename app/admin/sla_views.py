@@ -1,7 +1,5 @@
 """/admin/sla: the SLA policy of each city × kind × urgency (admin only), with its change log."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import FloatField, IntegerField, SelectField, StringField, SubmitField
@@ -12,6 +10,8 @@ from app.domain import sla
 from app.domain.topics import KINDS
 from app.services import ServiceError, listing, sla_policies
 from app.web.access import roles_required
+from app.web.i18n import gettext as _
+from app.web.i18n import lazy_gettext as _l
 from app.web.i18n import translate_error
 
 UNIT_LABELS = {"working_hours": _l("工作小时"), "working_days": _l("工作日"),

@@ -1,5 +1,4 @@
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -9,6 +8,7 @@ from app.extensions import db
 from app.models import Agency, Measure, Plan, PlanImport, ResponsibilityCorrection
 from app.services import ServiceError, catalog, listing
 from app.web.access import roles_required
+from app.web.i18n import gettext as _
 from app.web.i18n import translate_error
 
 ROLE_LABELS = {"lead": "牵头", "co": "协办", "sole": "负责"}

@@ -1,8 +1,6 @@
 """The pages of the integrations: a user's own API tokens, the admin's Open311 client keys, and
 an agency admin's webhook endpoints with their delivery logs. HTML with CSRF (unlike /api)."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectMultipleField, StringField, widgets
@@ -11,6 +9,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from app.services import NotFound, ServiceError, api_tokens, listing, webhooks
 from app.web.access import roles_required
 from app.web.actions import flash_form_errors
+from app.web.i18n import gettext as _
+from app.web.i18n import lazy_gettext as _l
 from app.web.i18n import translate_error
 
 bp = Blueprint("integrations", __name__)

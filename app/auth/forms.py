@@ -1,8 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from app.web.i18n import lazy_gettext as _l
 
 # The policy itself (common passwords, user name, character classes) is checked by the service.
 PASSWORD_FIELD = [DataRequired(_l("请设置密码")), Length(min=8, max=128, message=_l("密码长度为8到128个字符"))]

@@ -12,12 +12,12 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.auth import bp
 from app.services import NotFound, accounts, attachments, notifications
+from app.web.i18n import gettext as _
 
 
 @bp.route("/inbox")

@@ -9,11 +9,11 @@ configured minutes (staff 2 h, businesses 8 h) and ends SESSION_MAX_HOURS after 
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, flash, g, session
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.extensions import db, login_manager
 from app.models import User
+from app.web.i18n import gettext as _
 
 SEEN, SINCE, LANG = "seen", "since", "lang"
 

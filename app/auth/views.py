@@ -1,7 +1,6 @@
 import re
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -9,6 +8,7 @@ from app.auth import bp, sessions
 from app.auth.forms import JoinForm, LicenceForm, LoginForm, PasswordForm, RegisterForm
 from app.services import ServiceError, accounts, audit, listing
 from app.web.access import HOME_ENDPOINTS, roles_required
+from app.web.i18n import gettext as _
 from app.web.i18n import translate_error
 
 # A local path and query only: no scheme, no host, no control or white-space characters (browsers

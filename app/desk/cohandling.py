@@ -3,8 +3,6 @@ state machine's `co_sign` and `co_opinion` transitions, through app.services.dis
 lead agency returns a misrouted ticket (退单). The panel `desk/_dispatch_actions.html`
 (included by the desk ticket page) gets its facts from the `dispatch_panel` template global."""
 from flask import abort, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
@@ -15,6 +13,8 @@ from app.domain import workflow
 from app.services import ServiceError, dispatching, tickets
 from app.web.access import roles_required
 from app.web.actions import run_action
+from app.web.i18n import gettext as _
+from app.web.i18n import lazy_gettext as _l
 
 AGENCY_STAFF = ("clerk", "agency_admin")
 

@@ -1,7 +1,6 @@
 """Forms of the agency desk (handling actions)."""
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.domain.topics import KINDS, TOPICS
 from app.domain.workflow import STATES
+from app.web.i18n import lazy_gettext as _l
 
 WAYS = [("phone", _l("电话")), ("visit", _l("上门")), ("sms", _l("短信")), ("other", _l("其他"))]
 

@@ -1,8 +1,6 @@
 """Desk routes: the lead agency asks the supervision office for an extension (延期, 1–10 working
 days) or an exclusion (不合理诉求核减). The ticket page includes templates/desk/_request_actions.html."""
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.routing import BuildError
@@ -15,6 +13,8 @@ from app.services import NotFound, ServiceError
 from app.services import supervision as sv
 from app.services import tickets as core
 from app.web.access import roles_required
+from app.web.i18n import gettext as _
+from app.web.i18n import lazy_gettext as _l
 from app.web.i18n import translate_error
 
 

@@ -1,13 +1,13 @@
 """Desk routes: an agency's own scorecard (its line of the monthly evaluation) and its own tickets
 behind each number. Other agencies' figures are never shown here."""
 from flask import abort, current_app, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.desk import bp
 from app.domain.workflow import STATES
 from app.services import evaluation as ev
 from app.web.access import roles_required
+from app.web.i18n import gettext as _
 
 
 def _month() -> str:

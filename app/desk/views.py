@@ -1,7 +1,6 @@
 """The agency desk: the agency's queue and the handling actions on one ticket."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.desk import bp
@@ -30,6 +29,7 @@ from app.services import (
 from app.services import tickets as core
 from app.web.access import roles_required
 from app.web.actions import run_action
+from app.web.i18n import gettext as _
 from app.web.i18n import translate_error
 
 STAFF = ("clerk", "agency_admin")

@@ -1,7 +1,6 @@
 """The dispatch centre confirms self-registered businesses of its city against their licence
 (营业执照): until then their tickets say "企业未核验"."""
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -9,6 +8,7 @@ from app.dispatch import bp
 from app.dispatch.forms import RejectLicenceForm
 from app.services import NotFound, ServiceError, accounts
 from app.web.access import roles_required
+from app.web.i18n import gettext as _
 from app.web.i18n import translate_error
 
 

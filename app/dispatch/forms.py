@@ -1,5 +1,4 @@
 """Forms of the dispatch centre. They only parse; the rules live in app.services.dispatching."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
@@ -10,6 +9,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
+
+from app.web.i18n import lazy_gettext as _l
 
 
 def _int_or_none(value):

@@ -1,7 +1,6 @@
 """Dispatch centre pages: the queue of what waits for a person, one ticket with the router's
 reasoning, and the actions dispatch / merge / reject / reject a return. Views are thin."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.dispatch import bp
@@ -19,6 +18,7 @@ from app.domain.topics import KINDS, TOPICS
 from app.domain.workflow import WorkflowError
 from app.services import N_, ServiceError, audit, dispatching, tickets
 from app.web.access import roles_required
+from app.web.i18n import gettext as _
 from app.web.i18n import translate_error
 
 REASON_LABELS = {"low_confidence": N_("路由置信度低"), "returned": N_("承办单位退单")}

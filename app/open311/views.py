@@ -1,6 +1,5 @@
 """The GeoReport v2 routes: parse, call app.services.open311, answer in the asked format."""
 from flask import request, url_for
-from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 
 from app.open311 import bp
@@ -8,6 +7,7 @@ from app.open311.formats import respond
 from app.services import open311 as o311
 from app.services.open311 import Open311Error
 from app.web import throttle
+from app.web.i18n import gettext as _
 
 FMT = "<any(json, xml):fmt>"
 

@@ -1,7 +1,6 @@
 """Forms of the business portal."""
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -23,6 +22,7 @@ from app.domain.topics import (
     TITLE_MAX,
     TOPICS,
 )
+from app.web.i18n import lazy_gettext as _l
 
 
 class AppealForm(FlaskForm):

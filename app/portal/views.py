@@ -2,7 +2,6 @@
 import secrets
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -25,6 +24,7 @@ from app.services import tickets as core
 from app.services.paging import newest_first
 from app.web.access import roles_required
 from app.web.actions import run_action
+from app.web.i18n import gettext as _
 from app.web.i18n import translate_error
 
 

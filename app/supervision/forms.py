@@ -1,6 +1,5 @@
 """Forms of the supervision office. Rules (ranges, lengths) are checked by the services, which
 answer in Chinese; the forms parse and carry the CSRF token."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
@@ -11,6 +10,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import Length, Optional
+
+from app.web.i18n import lazy_gettext as _l
 
 
 class NoticeForm(FlaskForm):

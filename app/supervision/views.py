@@ -6,7 +6,6 @@ import io
 from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.dispatch.forms import TerminateForm
@@ -31,6 +30,7 @@ from app.supervision.forms import (
 from app.web.access import roles_required
 from app.web.actions import flash_form_errors, run_action
 from app.web.charts import bar_chart, line_chart, ranking_chart
+from app.web.i18n import gettext as _
 from app.web.i18n import translate_error
 
 REFUSED = (ServiceError, WorkflowError)

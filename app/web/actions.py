@@ -2,10 +2,10 @@
 from collections.abc import Callable
 
 from flask import flash, redirect
-from flask_babel import gettext as _
 
 from app.domain.workflow import WorkflowError
 from app.services import ServiceError
+from app.web.i18n import gettext as _
 from app.web.i18n import translate_error
 
 

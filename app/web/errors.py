@@ -6,12 +6,12 @@ Values the database refuses (an id beyond its integer, a NUL character, a date i
 are the user's bad input: a 400 after the rollback, so nothing is changed.
 """
 from flask import render_template
-from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, StatementError
 
 from app.extensions import db
+from app.web.i18n import gettext as _
 
 
 def _rollback() -> None:

@@ -3,7 +3,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, request, session
-from flask_babel import get_translations, gettext
+from flask_babel import get_translations
+from flask_babel.speaklater import LazyString
 
 from app.domain import Message
 
@@ -85,6 +86,17 @@ def page_translations():
     if ns is not None:
         ns.page_translations = (getattr(ns, "babel_locale", None), translations)
     return translations
+
+
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's gettext, through this request's cached catalogue (`page_translations`)."""
+    translated = page_translations().ugettext(string)
+    return translated % variables if variables else translated
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """A string translated when shown (form labels and choices defined at import), by `gettext`."""
+    return LazyString(gettext, string, **variables)
 
 
 def init_app(app) -> None:

@@ -1,10 +1,11 @@
 """Labels for codes shown to people (topics, kinds, assignment and request states, cities) and
 durations as people say them ("1天3小时"). Registered as Jinja filters by `init_app`."""
-from flask_babel import get_locale, gettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale
 
 from app.domain.topics import KINDS, TOPICS
 from app.domain.workflow import RATING_CHANNELS
+from app.web.i18n import gettext
+from app.web.i18n import lazy_gettext as _l
 
 # Each label below is also a msgid in the catalogue; gettext() translates it at render time.
 ASSIGNMENT_STATES = {"dispatched": _l("待签收"), "signed": _l("已签收"), "opinion_submitted": _l("已提交意见"),

@@ -80,7 +80,7 @@ def retry_after() -> int:
 
 def describe(item) -> str:
     """A limit as people say it: 每小时120次 / 120 per hour, 每15分钟5次 (a limits.RateLimitItem)."""
-    from flask_babel import gettext as _
+    from app.web.i18n import gettext as _
 
     name, m = item.GRANULARITY.name, item.multiples
     if m == 1:
@@ -92,7 +92,7 @@ def describe(item) -> str:
 
 
 def _message() -> str:
-    from flask_babel import gettext as _
+    from app.web.i18n import gettext as _
 
     if request.endpoint == "auth.login":
         return _("登录尝试次数过多，该账号已暂时锁定，请15分钟后再试。")

@@ -4,7 +4,6 @@ import hashlib
 from functools import wraps
 
 from flask import g, jsonify, make_response, request
-from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
@@ -13,6 +12,7 @@ from app.api.v1.problems import from_error, problem
 from app.domain.workflow import WorkflowError
 from app.services import ServiceError, api_tokens, idempotency
 from app.web import throttle
+from app.web.i18n import gettext as _
 
 PUBLIC = {"api.v1.openapi", "api.v1.docs", "api.v1.not_found"}
 

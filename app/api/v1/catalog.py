@@ -4,7 +4,6 @@ import re
 from datetime import datetime
 
 from flask import g, jsonify, request, url_for
-from flask_babel import gettext as _
 
 from app.api.v1 import bp
 from app.api.v1.auth import scope
@@ -16,6 +15,7 @@ from app.domain.topics import DESCRIPTION_MAX, KINDS, TITLE_MAX, TOPICS
 from app.services import ServiceError, dispatching, evaluation, listing, routing
 from app.services import supervision as sv
 from app.services.webhooks import iso
+from app.web.i18n import gettext as _
 
 CODE = re.compile(r"^[a-z]{1,20}$")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

@@ -1,11 +1,11 @@
 """Errors of the REST API as RFC 9457 problem details (application/problem+json): a stable `type`
 per kind of problem, a Chinese `title` and `detail` (English with Accept-Language: en)."""
 from flask import jsonify, request
-from flask_babel import gettext as _
 
 from app.domain.workflow import WorkflowError
 from app.services import N_, Conflict, NotFound, ServiceError
 from app.services.idempotency import IdempotencyError
+from app.web.i18n import gettext as _
 from app.web.i18n import translate_error
 
 TYPE_BASE = "tag:enterprise-appeals-desk,2026:problem/"

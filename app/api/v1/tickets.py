@@ -6,7 +6,6 @@ from datetime import date
 
 import jsonschema
 from flask import g, jsonify, request, url_for
-from flask_babel import gettext as _
 
 from app.api.v1 import bp
 from app.api.v1 import serialize as ser
@@ -17,6 +16,7 @@ from app.domain.topics import DESCRIPTION_MAX, KINDS, SATISFACTION, TITLE_MAX, T
 from app.services import NotFound, dispatching, handling, listing
 from app.services import supervision as sv
 from app.services import tickets as core
+from app.web.i18n import gettext as _
 
 ID_MAX = 2**31 - 1
 TEXT = {"type": "string", "maxLength": 5000}
