@@ -54,7 +54,8 @@ def new_ticket():
     if request.method == "GET" and current_user.enterprise is not None:
         form.contact_phone.data = current_user.enterprise.phone
     similar = []
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()  # once: validating checks the CSRF token and every field
+    if valid:
         try:
             replay = idempotency.replay_of(f"user:{current_user.id}", form.idempotency_key.data,
                                            idempotency.fingerprint("portal.new_ticket", *_appeal_fields(form)))
@@ -63,14 +64,14 @@ def new_ticket():
             return render_template("portal/new.html", form=form, similar=similar)
         if replay is not None:  # the same form sent again (a double click): show what the first one filed
             return redirect(url_for("portal.ticket", ticket_id=replay.ticket_id))
-    if form.validate_on_submit() and form.seen_similar.data != "1":
+    if valid and form.seen_similar.data != "1":
         # Show the business its own similar open tickets before it files the same thing twice.
         similar = dispatching.similar_open_tickets(current_user.enterprise_id, form.title.data,
                                                    form.description.data)
         if similar:
             form.seen_similar.data = "1"
             flash(_("您有相似的诉求尚未办结。如仍需提交，请重新选择附件后再次点击“提交诉求”。"), "warning")
-    if form.validate_on_submit() and not similar:
+    if valid and not similar:
         try:
             ticket, replay = idempotency.file_once(
                 f"user:{current_user.id}", form.idempotency_key.data or secrets.token_urlsafe(16),
