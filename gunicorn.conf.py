@@ -47,11 +47,17 @@ def child_exit(server, worker):
 
 
 def post_worker_init(worker):
-    # Build the router (catalog, jieba dictionary) before the worker takes requests, so no user
-    # waits for it; a database not yet migrated only postpones that to the first filing.
+    # Build the router (catalog, jieba dictionary) and load the statutory holidays of the years
+    # ahead (python-holidays imports ~300 modules) before the worker takes requests, so no user
+    # waits for them; a database not yet migrated only postpones that to the first filing.
     try:
+        from datetime import date
+
+        from app.domain.calendar import statutory_holidays
         from app.services import routing
 
+        for year in range(date.today().year, date.today().year + 3):
+            statutory_holidays(year)
         with worker.wsgi.app_context():
             routing.router()
     except Exception:  # noqa: BLE001
