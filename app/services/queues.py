@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from app.extensions import db
 from app.models import Assignment, Enterprise, Ticket, User, utcnow
-from app.services import clocks
+from app.services import clocks, tickets
 
 SORTS = ("deadline", "filed", "updated")
 LIGHTS = ("overdue", "warning")
@@ -60,7 +60,7 @@ def agency_queue(user: User, *, state: str | None = None, kind: str | None = Non
     sort = sort if sort in SORTS else "deadline"
     query = (select(Assignment).join(Assignment.ticket)
              .outerjoin(Enterprise, Enterprise.id == Ticket.enterprise_id)
-             .options(contains_eager(Assignment.ticket), joinedload(Assignment.clerk))
+             .options(contains_eager(Assignment.ticket).options(*tickets.WITHOUT_TEXTS), joinedload(Assignment.clerk))
              .where(Assignment.agency_id == user.agency_id, Assignment.active.is_(True)))
     if state:
         query = query.where(Ticket.state == state)

@@ -19,7 +19,7 @@ from email.message import EmailMessage
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.domain import sla as domain_sla
 from app.domain import workflow
@@ -141,11 +141,6 @@ def _process_batch(rows: list[Assignment], now: datetime, pauses: dict, fired: d
     return len(inserted)
 
 
-#: Columns of the ticket the sweep never reads (a text read later, e.g. by a webhook payload, loads then).
-_TICKET_TEXTS = [defer(getattr(Ticket, c)) for c in ("title", "description", "reply", "routing", "contact_name",
-                                                     "contact_phone", "district")]
-
-
 def sweep(now: datetime | None = None, limit: int = 1000, batch: int = BATCH) -> dict:
     """Fire the escalation levels that have come due (at most `limit` assignments, oldest first).
 
@@ -160,7 +155,7 @@ def sweep(now: datetime | None = None, limit: int = 1000, batch: int = BATCH) ->
     while checked < limit:
         q = (select(Assignment).where(Assignment.next_check_at <= now)
              .order_by(Assignment.next_check_at, Assignment.id).limit(min(batch, limit - checked))
-             .options(selectinload(Assignment.ticket).options(*_TICKET_TEXTS)))
+             .options(selectinload(Assignment.ticket).options(*tickets.WITHOUT_TEXTS)))
         if postgres:
             q = q.with_for_update(skip_locked=True, of=Assignment)
         rows = list(db.session.scalars(q))

@@ -9,6 +9,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import defer
 
 from app.domain import audience, workflow
 from app.domain.routing.models import RoutingInputError
@@ -160,6 +161,12 @@ def apply(
     )
     db.session.add(event)
     return event
+
+
+#: Loader options leaving out a ticket's long texts, for lists and jobs that show or read none of them
+#: (a text read all the same loads then, one query per ticket: the query-count tests would notice).
+WITHOUT_TEXTS = tuple(defer(getattr(Ticket, c)) for c in ("description", "reply", "routing", "contact_name",
+                                                          "contact_phone", "district"))
 
 
 def event_row(ticket: Ticket, action: str, actor: User | None, **kwargs) -> dict:
