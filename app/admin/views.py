@@ -1,12 +1,9 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import CorrectionForm
-from app.extensions import db
-from app.models import Agency, Measure, Plan, PlanImport, ResponsibilityCorrection
-from app.services import ServiceError, catalog, listing
+from app.services import NotFound, ServiceError, catalog, listing
 from app.web.access import roles_required
 from app.web.i18n import gettext as _
 from app.web.i18n import translate_error
@@ -19,14 +16,14 @@ SOURCE_LABELS = {"explicit": "方案明确", "inferred": "推断", "corrected": 
 @roles_required("admin")
 def index():
     cities = listing.cities()
-    imports = db.session.scalars(select(PlanImport).order_by(PlanImport.id.desc()).limit(10)).all()
+    imports = catalog.recent_imports()
     return render_template("admin/index.html", cities=cities, imports=imports)
 
 
 @bp.route("/catalog", endpoint="catalog")
 @roles_required("admin")
 def catalog_index():
-    plans = db.session.scalars(select(Plan).order_by(Plan.jurisdiction)).all()
+    plans = listing.plans()
     return render_template("admin/catalog.html", plans=plans)
 
 
@@ -35,7 +32,7 @@ def catalog_index():
 @bp.route("/catalog/<jurisdiction>")
 @roles_required("admin")
 def catalog_plan(jurisdiction):
-    plan = db.session.scalar(select(Plan).where(Plan.jurisdiction == jurisdiction))
+    plan = listing.plan_of(jurisdiction)
     if plan is None:
         abort(404)
     return render_template("admin/catalog_plan.html", plan=plan, role_labels=ROLE_LABELS,
@@ -45,13 +42,12 @@ def catalog_plan(jurisdiction):
 @bp.route("/catalog/measure/<int:measure_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def catalog_measure(measure_id):
-    measure = db.session.get(Measure, measure_id)
-    if measure is None:
+    try:
+        measure = catalog.measure_of(measure_id)
+    except NotFound:
         abort(404)
     form = CorrectionForm()
-    agencies = db.session.scalars(
-        select(Agency).where(Agency.jurisdiction == measure.plan.jurisdiction).order_by(Agency.name)).all()
-    form.agency_id.choices = [(0, _("请选择"))] + [(a.id, a.name) for a in agencies]
+    form.agency_id.choices = [(0, _("请选择"))] + [(a.id, a.name) for a in catalog.agencies_in(measure.plan.jurisdiction)]
     if form.validate_on_submit():
         role = None if form.role.data == "remove" else form.role.data
         try:
@@ -61,10 +57,6 @@ def catalog_measure(measure_id):
         else:
             flash(_("已更正，重新导入方案时将保留此更正"), "success")
             return redirect(url_for("admin.catalog_measure", measure_id=measure.id))
-    corrections = db.session.scalars(
-        select(ResponsibilityCorrection).where(
-            ResponsibilityCorrection.jurisdiction == measure.plan.jurisdiction,
-            ResponsibilityCorrection.measure_number == measure.number,
-        ).order_by(ResponsibilityCorrection.id)).all()
+    corrections = catalog.corrections_of(measure)
     return render_template("admin/catalog_measure.html", measure=measure, form=form, corrections=corrections,
                            role_labels=ROLE_LABELS, source_labels=SOURCE_LABELS)

@@ -3,8 +3,6 @@ import secrets
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.domain import workflow
 from app.domain.workflow import WorkflowError
@@ -18,10 +16,9 @@ from app.portal.forms import (
     ReopenForm,
     WithdrawForm,
 )
-from app.services import NotFound, ServiceError, attachments, dispatching, handling, idempotency
+from app.services import NotFound, ServiceError, attachments, dispatching, handling, idempotency, listing
 from app.services import sla as sla_service
 from app.services import tickets as core
-from app.services.paging import newest_first
 from app.web.access import roles_required
 from app.web.actions import run_action
 from app.web.i18n import gettext as _
@@ -32,12 +29,8 @@ from app.web.i18n import translate_error
 @roles_required("enterprise")
 def index():
     """My enterprise's tickets, newest first, paginated by id."""
-    # The list shows agency, promised date and rating: load them with the page, not per row.
-    rows, next_before = newest_first(
-        select(Ticket).where(Ticket.enterprise_id == current_user.enterprise_id)
-        .options(selectinload(Ticket.lead_agency), selectinload(Ticket.assignments),
-                 selectinload(Ticket.ratings)), Ticket.id,
-        request.args.get("before", type=int), current_app.config["PAGE_SIZE"])
+    rows, next_before = listing.enterprise_tickets(current_user, request.args.get("before", type=int),
+                                                   current_app.config["PAGE_SIZE"])
     return render_template("portal/index.html", tickets=rows, states=workflow.STATES,
                            next_before=next_before)
 

@@ -231,12 +231,38 @@ def _apply_correction(c: ResponsibilityCorrection) -> None:
     db.session.flush()
 
 
-def correct_responsibility(admin: User, measure_id: int, agency_id: int, role: str | None,
-                           note: str | None = None) -> ResponsibilityCorrection:
-    """An administrator sets an agency's role on a measure (None removes it); kept across re-imports."""
+# --- reads of the admin's catalog pages ------------------------------------------------------------
+
+def recent_imports(limit: int = 10) -> list[PlanImport]:
+    """The latest plan imports, newest first."""
+    return list(db.session.scalars(select(PlanImport).order_by(PlanImport.id.desc()).limit(limit)))
+
+
+def measure_of(measure_id: int) -> Measure:
+    """One measure (NotFound when there is none)."""
     measure = db.session.get(Measure, measure_id)
     if measure is None:
         raise NotFound(N_("措施不存在"))
+    return measure
+
+
+def agencies_in(jurisdiction: str) -> list[Agency]:
+    """Every agency of the city, collective ones included, by name (the choices of a correction)."""
+    return list(db.session.scalars(select(Agency).where(Agency.jurisdiction == jurisdiction).order_by(Agency.name)))
+
+
+def corrections_of(measure: Measure) -> list[ResponsibilityCorrection]:
+    """The administrators' corrections of a measure's responsibilities, oldest first."""
+    return list(db.session.scalars(select(ResponsibilityCorrection).where(
+        ResponsibilityCorrection.jurisdiction == measure.plan.jurisdiction,
+        ResponsibilityCorrection.measure_number == measure.number,
+    ).order_by(ResponsibilityCorrection.id)))
+
+
+def correct_responsibility(admin: User, measure_id: int, agency_id: int, role: str | None,
+                           note: str | None = None) -> ResponsibilityCorrection:
+    """An administrator sets an agency's role on a measure (None removes it); kept across re-imports."""
+    measure = measure_of(measure_id)
     agency = db.session.get(Agency, agency_id)
     if agency is None or agency.jurisdiction != measure.plan.jurisdiction:
         raise ServiceError(N_("请选择本市的承办单位"), code="agency")

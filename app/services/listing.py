@@ -1,12 +1,15 @@
-"""The list of tickets a caller of the REST API may see, newest first, paginated by key.
+"""Lists: the tickets a caller may see (REST API, a business's own page), newest first and
+paginated by key, and the public catalog (cities, plans, measures).
 
 The SQL narrows the rows to the caller's own (the business's tickets, the agency's current
-assignments, the city of a dispatcher or supervisor); each row is then passed through
-`tickets.can_see`, the one place that decides, so the list never shows what a page would not.
+assignments, the city of a dispatcher or supervisor); each row of the API's list is then passed
+through `tickets.can_see`, the one place that decides, so the list never shows what a page would not.
 """
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from app.models import Assignment, Ticket, User
+from app.extensions import db
+from app.models import Assignment, Jurisdiction, Measure, Plan, Responsibility, Ticket, User
 from app.services import tickets as core
 from app.services.paging import newest_first
 
@@ -37,31 +40,34 @@ def visible_tickets(user: User, *, state: str | None = None, kind: str | None = 
     return [t for t in rows if core.can_see(user, t)], next_before
 
 
+def enterprise_tickets(user: User, before_id: int | None, size: int) -> tuple[list[Ticket], int | None]:
+    """One page of the tickets of `user`'s business, newest first, with what the list shows of each
+    (lead agency, assignments for the promised date, ratings) loaded with the page, not per row."""
+    return newest_first(
+        select(Ticket).where(Ticket.enterprise_id == user.enterprise_id)
+        .options(selectinload(Ticket.lead_agency), selectinload(Ticket.assignments),
+                 selectinload(Ticket.ratings)), Ticket.id, before_id, size)
+
+
 # --- the catalog (public to any token) --------------------------------------------------------
 
-def cities() -> list:
+def cities() -> list[Jurisdiction]:
     """Every city the desk serves."""
-    from app.extensions import db
-    from app.models import Jurisdiction
-
     return list(db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.code)))
 
 
-def plan_of(jurisdiction: str):
-    """The city's action plan, or None."""
-    from app.extensions import db
-    from app.models import Plan
+def plans() -> list[Plan]:
+    """Every city's action plan, by city."""
+    return list(db.session.scalars(select(Plan).order_by(Plan.jurisdiction)))
 
+
+def plan_of(jurisdiction: str) -> Plan | None:
+    """The city's action plan, or None."""
     return db.session.scalar(select(Plan).where(Plan.jurisdiction == jurisdiction))
 
 
 def measures(jurisdiction: str, after_number: int | None = None, size: int = 50) -> tuple[list, int | None]:
     """The plan's measures in number order, paginated by number; returns (rows, next after_number)."""
-    from sqlalchemy.orm import selectinload
-
-    from app.extensions import db
-    from app.models import Measure, Plan, Responsibility
-
     query = (select(Measure).join(Plan).where(Plan.jurisdiction == jurisdiction)
              .options(selectinload(Measure.responsibilities).selectinload(Responsibility.agency))
              .order_by(Measure.number).limit(size + 1))

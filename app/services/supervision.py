@@ -467,6 +467,14 @@ def request_exclusion(user: User, ticket_id: int, category: str, reason: str) ->
     return req
 
 
+def agency_of(user: User, agency_id: int | None) -> Agency:
+    """An agency of the supervisor's own city (NotFound for any other, or none)."""
+    agency = db.session.get(Agency, agency_id) if agency_id else None
+    if agency is None or agency.jurisdiction != user.jurisdiction:
+        raise NotFound(N_("承办单位不存在"))
+    return agency
+
+
 def agencies_of(user: User) -> list[Agency]:
     """Active, non-collective agencies of the supervisor's city, by name."""
     return list(db.session.scalars(select(Agency).where(

@@ -12,9 +12,8 @@ from app.dispatch.forms import TerminateForm
 from app.dispatch.views import terminate_form
 from app.domain.topics import TOPICS
 from app.domain.workflow import STATES, WorkflowError
-from app.extensions import db
 from app.models import Agency
-from app.services import ServiceError, attachments, audit, dispatching, handling
+from app.services import NotFound, ServiceError, attachments, audit, dispatching, handling
 from app.services import evaluation as ev
 from app.services import supervision as sv
 from app.services import tickets as core
@@ -61,10 +60,10 @@ def _agency_choices(form_field) -> None:
 
 
 def _own_agency(agency_id: int | None) -> Agency:
-    agency = db.session.get(Agency, agency_id) if agency_id else None
-    if agency is None or agency.jurisdiction != current_user.jurisdiction:
+    try:
+        return sv.agency_of(current_user, agency_id)
+    except NotFound:
         abort(404)
-    return agency
 
 
 # --- the board ----------------------------------------------------------------------------------
