@@ -44,6 +44,17 @@ class Receiver:
         self.server.server_close()
 
 
+def other_agency_admin(world, db):
+    """The admin of the city's second agency (world.sw), which holds none of the tickets filed."""
+    from app.models import User
+
+    admin_sw = User(username="admin_sw", display_name="admin_sw", role="agency_admin", agency=world.sw)
+    admin_sw.set_password("password123")
+    db.session.add(admin_sw)
+    db.session.commit()
+    return admin_sw
+
+
 @pytest.fixture
 def receiver():
     r = Receiver()
@@ -79,12 +90,7 @@ def test_signed_delivery_of_the_agencys_events(world, db, monkeypatch, receiver)
 
 def test_other_agencies_get_nothing_and_a_refused_action_writes_nothing(world, db, monkeypatch, receiver):
     route_to(monkeypatch)
-    from app.models import User
-
-    admin_sw = User(username="admin_sw", display_name="admin_sw", role="agency_admin", agency=world.sw)
-    admin_sw.set_password("password123")
-    db.session.add(admin_sw)
-    db.session.commit()
+    admin_sw = other_agency_admin(world, db)
     webhooks.create_endpoint(admin_sw, receiver.url)
     t = core.file_ticket(world.biz, **APPEAL)
     assert db.session.query(WebhookDelivery).count() == 0
@@ -131,14 +137,11 @@ def test_only_the_agency_admin_manages_endpoints(world):
 def test_escalations_of_the_sweep_reach_only_the_agency_concerned(world, db, monkeypatch, receiver):
     # The sweep writes its events as plain rows (tickets.record_many), not through the ORM flush
     # whose listener fills the outbox: its escalations must still be delivered, each naming its event.
-    from app.models import User, utcnow
+    from app.models import utcnow
     from app.services import sla
 
     route_to(monkeypatch)
-    admin_sw = User(username="admin_sw", display_name="admin_sw", role="agency_admin", agency=world.sw)
-    admin_sw.set_password("password123")
-    db.session.add(admin_sw)
-    db.session.commit()
+    admin_sw = other_agency_admin(world, db)
     other = webhooks.create_endpoint(admin_sw, receiver.url)
     ep = webhooks.create_endpoint(world.agency_admin, receiver.url)
     t = core.file_ticket(world.biz, **APPEAL)
