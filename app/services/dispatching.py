@@ -72,11 +72,16 @@ def _agencies(ticket: Ticket, lead_id: int, co_ids: Sequence[int]) -> tuple[Agen
     return lead, co
 
 
-def agencies_of(jurisdiction: str, q: str | None = None) -> list[Agency]:
-    """Agencies of a city that can handle tickets, filtered by `q` in the name or an alias."""
-    rows = db.session.scalars(
-        select(Agency).where(Agency.jurisdiction == jurisdiction, Agency.active.is_(True),
-                             Agency.collective.is_(False)).order_by(Agency.name)
+def agencies_of(jurisdiction: str, q: str | None = None) -> list:
+    """Agencies of a city that can handle tickets, by name, filtered by `q` in the name or an alias.
+
+    Plain rows (id, name, jurisdiction, kind, aliases), not ORM objects: the lists that choose an
+    agency show ~55 per city on pages where nothing else needs them as objects.
+    """
+    rows = db.session.execute(
+        select(Agency.id, Agency.name, Agency.jurisdiction, Agency.kind, Agency.aliases)
+        .where(Agency.jurisdiction == jurisdiction, Agency.active.is_(True), Agency.collective.is_(False))
+        .order_by(Agency.name)
     ).all()
     q = (q or "").strip()
     if not q:

@@ -30,6 +30,7 @@ from app.services import (
     ServiceError,
     clocks,
     commit,
+    dispatching,
     evaluation,
     notifications,
     transaction,
@@ -475,8 +476,6 @@ def agency_of(user: User, agency_id: int | None) -> Agency:
     return agency
 
 
-def agencies_of(user: User) -> list[Agency]:
-    """Active, non-collective agencies of the supervisor's city, by name."""
-    return list(db.session.scalars(select(Agency).where(
-        Agency.jurisdiction == user.jurisdiction, Agency.active.is_(True), Agency.collective.is_(False))
-        .order_by(Agency.name)))
+def agencies_of(user: User) -> list:
+    """The agencies of the supervisor's city that handle tickets (rows of dispatching.agencies_of)."""
+    return dispatching.agencies_of(user.jurisdiction)
