@@ -162,6 +162,7 @@ def main() -> None:
             runs.append(time.perf_counter() - t0)
         idle_s = sorted(runs)[len(runs) // 2]
         escalations = db.session.execute(text("SELECT count(*) FROM escalations")).scalar()
+        ceiling = reference(db)
     # each due assignment fires exactly its resolve reminder (催办), one escalation row each
     assert due["checked"] == DUE and due["fired"] == DUE and escalations == DUE, (due, escalations)
     assert idle["checked"] == 0
@@ -169,6 +170,32 @@ def main() -> None:
     print(f"sweep of {DUE} due (of {TOTAL} open): {due_s * 1000:.0f} ms, of which {due_cpu * 1000:.0f} ms "
           f"CPU in this process (the rest: waiting on PostgreSQL) ({due})")
     print(f"sweep with nothing due: {idle_s * 1000:.1f} ms (median of 5)")
+    print(f"ceiling, same run: {ceiling['select1_ms']:.0f} ms for 1 000 SELECT 1 round trips through the session; "
+          f"{ceiling['python_ms']:.0f} ms for a fixed pure-Python workload (median of 3 each)")
+
+
+def reference(db) -> dict:
+    """The machine's speed at the time of the run, for reading the sweep's figure beside it: this
+    machine's neighbours move both the sweep and these by a third from one hour to the next."""
+    def timed(fn) -> float:
+        runs = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            fn()
+            runs.append(time.perf_counter() - t0)
+        return sorted(runs)[1] * 1000
+
+    def select1():
+        for _ in range(1000):
+            db.session.execute(text("SELECT 1")).scalar()
+
+    def python():
+        total = 0
+        for i in range(300_000):
+            total += len(str(i)) * (i % 7)
+        return total
+
+    return {"select1_ms": timed(select1), "python_ms": timed(python)}
 
 
 if __name__ == "__main__":
