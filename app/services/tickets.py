@@ -193,6 +193,11 @@ def record(ticket: Ticket, action: str, actor: User | None, **kwargs) -> TicketE
     return event
 
 
+#: What the webhook outbox reads of an event written as a plain row (webhooks.payload and _audience).
+_EVENT_COLUMNS = ("id", "ticket_id", "agency_id", "action", "from_state", "to_state", "note", "internal",
+                  "created_at")
+
+
 def record_many(rows: list[dict], tickets_by_id: dict[int, Ticket]) -> None:
     """Append many `event_row`s of stored tickets in one INSERT, with their webhook outbox rows.
 
@@ -202,10 +207,6 @@ def record_many(rows: list[dict], tickets_by_id: dict[int, Ticket]) -> None:
     webhooks.enqueue(db.session.connection(), [SimpleNamespace(**dict(zip(_EVENT_COLUMNS, r, strict=True)))
                                                for r in stored],
                      lambda ev: tickets_by_id[ev.ticket_id])
-
-
-_EVENT_COLUMNS = ("id", "ticket_id", "agency_id", "action", "from_state", "to_state", "note", "internal",
-                  "created_at")
 
 
 def end_assignments(ticket: Ticket, state: str, at: datetime, only: Iterable[Assignment] | None = None) -> None:

@@ -101,7 +101,7 @@ def lazy_gettext(string: str, **variables) -> LazyString:
 
 def init_app(app) -> None:
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: page_translations().ugettext(s),
+        gettext=gettext,
         ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
         pgettext=lambda c, s: page_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),

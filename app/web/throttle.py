@@ -12,6 +12,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from app.extensions import limiter
+from app.web.i18n import gettext as _
 
 LOGIN_FAILURES = "5 per 15 minutes"
 
@@ -80,8 +81,6 @@ def retry_after() -> int:
 
 def describe(item) -> str:
     """A limit as people say it: 每小时120次 / 120 per hour, 每15分钟5次 (a limits.RateLimitItem)."""
-    from app.web.i18n import gettext as _
-
     name, m = item.GRANULARITY.name, item.multiples
     if m == 1:
         unit = {"second": _("秒"), "minute": _("分钟"), "hour": _("小时"), "day": _("天")}.get(name, name)
@@ -92,8 +91,6 @@ def describe(item) -> str:
 
 
 def _message() -> str:
-    from app.web.i18n import gettext as _
-
     if request.endpoint == "auth.login":
         return _("登录尝试次数过多，该账号已暂时锁定，请15分钟后再试。")
     return _("操作过于频繁，请稍后再试。")
