@@ -2,13 +2,14 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.admin import bp
 from app.services import ServiceError, listing
 from app.services import calendar as cal_service
 from app.web.access import roles_required
+from app.web.fields import SelectField
 from app.web.i18n import gettext as _
 from app.web.i18n import lazy_gettext as _l
 from app.web.i18n import translate_error

@@ -1,7 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.web.fields import SelectField
 from app.web.i18n import lazy_gettext as _l
 
 

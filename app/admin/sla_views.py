@@ -2,7 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import FloatField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import FloatField, IntegerField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.admin import bp
@@ -10,6 +10,7 @@ from app.domain import sla
 from app.domain.topics import KINDS
 from app.services import ServiceError, listing, sla_policies
 from app.web.access import roles_required
+from app.web.fields import SelectField
 from app.web.i18n import gettext as _
 from app.web.i18n import lazy_gettext as _l
 from app.web.i18n import translate_error

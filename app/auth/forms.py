@@ -1,8 +1,9 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
+from app.web.fields import SelectField
 from app.web.i18n import lazy_gettext as _l
 
 # The policy itself (common passwords, user name, character classes) is checked by the service.

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, flash, g, session
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db, login_manager
 from app.models import User
@@ -23,7 +24,8 @@ def load_user(user_id: str) -> User | None:
     ident, _sep, generation = (user_id or "").partition(".")
     if not ident.isdigit() or not generation.isdigit() or len(ident) > 10:
         return None
-    user = db.session.get(User, int(ident))
+    # The user's agency or business comes in the same query: nearly every page names it or reads its city.
+    user = db.session.get(User, int(ident), options=(joinedload(User.agency), joinedload(User.enterprise)))
     if user is None or not user.active or user.session_generation != int(generation):
         return None
     return user

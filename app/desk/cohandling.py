@@ -5,7 +5,7 @@ lead agency returns a misrouted ticket (退单). The panel `desk/_dispatch_actio
 from flask import abort, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.desk import bp
@@ -13,6 +13,7 @@ from app.domain import workflow
 from app.services import ServiceError, dispatching, tickets
 from app.web.access import roles_required
 from app.web.actions import run_action
+from app.web.fields import SelectField
 from app.web.i18n import gettext as _
 from app.web.i18n import lazy_gettext as _l
 
@@ -50,14 +51,16 @@ def dispatch_panel(ticket, user) -> dict:
     the sign/opinion forms for a co-agency, the co opinions (and how many pend) for the lead."""
     is_lead = tickets.is_owner(user, ticket)
     co = dispatching.co_assignment(ticket, user)
+    can_return = dispatching.can_return(ticket, user)
     return {
         "is_lead": is_lead,
         "co": co,
         "co_list": dispatching.co_assignments(ticket) if is_lead else [],
         "pending": dispatching.pending_co_opinions(ticket),
-        "can_return": dispatching.can_return(ticket, user),
+        "can_return": can_return,
         "return_reasons": workflow.RETURN_REASONS,
-        "agencies": dispatching.agencies_of(ticket.jurisdiction) if is_lead else [],
+        # the return form's "suggest an agency" list; the form shows only while the lead may return
+        "agencies": dispatching.agencies_of(ticket.jurisdiction) if is_lead and can_return else [],
         # the states in which the state machine lets a co-agency act (docs/workflow.md)
         "active": ticket.state in workflow.TRANSITIONS["co_opinion"].source,
     }

@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     MultipleFileField,
-    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.domain.topics import KINDS, TOPICS
 from app.domain.workflow import STATES
+from app.web.fields import SelectField
 from app.web.i18n import lazy_gettext as _l
 
 WAYS = [("phone", _l("电话")), ("visit", _l("上门")), ("sms", _l("短信")), ("other", _l("其他"))]

@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.routing import BuildError
-from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms import IntegerField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.desk import bp
@@ -13,6 +13,7 @@ from app.services import NotFound, ServiceError
 from app.services import supervision as sv
 from app.services import tickets as core
 from app.web.access import roles_required
+from app.web.fields import SelectField
 from app.web.i18n import gettext as _
 from app.web.i18n import lazy_gettext as _l
 from app.web.i18n import translate_error

@@ -2,7 +2,6 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
-    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -10,6 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.web.fields import SelectField
 from app.web.i18n import lazy_gettext as _l
 
 

@@ -7,7 +7,6 @@ from wtforms import (
     HiddenField,
     MultipleFileField,
     RadioField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -22,6 +21,7 @@ from app.domain.topics import (
     TITLE_MAX,
     TOPICS,
 )
+from app.web.fields import SelectField
 from app.web.i18n import lazy_gettext as _l
 
 

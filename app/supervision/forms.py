@@ -5,12 +5,12 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import Length, Optional
 
+from app.web.fields import SelectField
 from app.web.i18n import lazy_gettext as _l
 
 

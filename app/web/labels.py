@@ -1,10 +1,15 @@
-"""Labels for codes shown to people (topics, kinds, assignment and request states, cities) and
-durations as people say them ("1天3小时"). Registered as Jinja filters by `init_app`."""
-from flask_babel import get_locale
+"""Labels for codes shown to people (topics, kinds, ticket, assignment and request states, event
+actions, cities, SLA clocks and lights) and durations as people say them ("1天3小时"). Registered as
+Jinja filters and globals by `init_app`."""
+from weakref import WeakKeyDictionary
 
+from flask_babel import get_locale
+from markupsafe import Markup, escape
+
+from app.domain import N_
 from app.domain.topics import KINDS, TOPICS
-from app.domain.workflow import RATING_CHANNELS
-from app.web.i18n import gettext
+from app.domain.workflow import RATING_CHANNELS, SATISFACTION_LEVELS, STATES
+from app.web.i18n import gettext, localtime, page_translations
 from app.web.i18n import lazy_gettext as _l
 
 # Each label below is also a msgid in the catalogue; gettext() translates it at render time.
@@ -23,6 +28,71 @@ _STEP_OF_STATE = {"submitted": 0, "to_dispatch": 0, "to_supervision": 0, "dispat
                   "suspended": 2, "replied": 3, "closed": 4}
 
 
+# The timeline's names for event actions, and the contact ways a clerk records.
+ACTIONS = {
+    "file": N_("提交诉求"), "route": N_("自动派单"), "route_to_dispatch": N_("转派单中心"), "dispatch": N_("派单"),
+    "reject_return": N_("驳回退单"), "reject": N_("不予受理"), "merge": N_("合并"), "withdraw": N_("撤回"),
+    "sign": N_("签收"), "return": N_("退回"), "decide": N_("督查裁决"), "transfer": N_("改派"),
+    "contact": N_("联系企业"), "note": N_("内部备注"), "assign": N_("分配承办人"), "suspend": N_("挂起"),
+    "resume": N_("恢复办理"), "add_info": N_("补充材料"), "request_extension": N_("申请延期"),
+    "decide_extension": N_("审批延期"), "reply": N_("答复"), "rate": N_("评价"), "auto_close": N_("自动办结"),
+    "reopen": N_("重办"), "escalate": N_("升级督办"), "issue_notice": N_("下发督办单"),
+    "co_opinion": N_("协办意见"), "co_sign": N_("签收协办"), "merged_in": N_("并入本工单"),
+    "request_exclusion": N_("申请核减"), "decide_exclusion": N_("审批核减"), "terminate": N_("终止办理"),
+    "callback": N_("回访评价"), "deadline_recalculated": N_("办理时限调整"), "request_suspension": N_("申请挂起"),
+    "decide_suspension": N_("审批挂起")}
+WAYS = {"phone": N_("电话"), "visit": N_("上门"), "sms": N_("短信"), "other": N_("其他")}
+# The SLA light names one clock: 签收 until the ticket is signed, then 办结.
+CLOCKS = {"sign": N_("签收"), "contact": N_("联系"), "resolve": N_("办结")}
+LIGHTS = {"green": N_("正常"), "yellow": N_("临近时限"), "red": N_("已超期")}
+TABLES = {"state": STATES, "kind": KINDS, "action": ACTIONS, "way": WAYS, "satisfaction": SATISFACTION_LEVELS,
+          "clock": CLOCKS, "light": LIGHTS}
+_translated: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def label_table(name: str) -> dict[str, str]:
+    """The code → label table `name` (a key of TABLES) in the request's language.
+
+    Translated once per language and process rather than on every render: a page that shows
+    the timeline used to translate the 60 labels of these tables each time.
+    """
+    translations = page_translations()
+    tables = _translated.get(translations)
+    if tables is None:
+        tables = _translated[translations] = {}
+    table = tables.get(name)
+    if table is None:
+        table = tables[name] = {code: translations.ugettext(label) for code, label in TABLES[name].items()}
+    return table
+
+
+def state_label(state: str | None) -> Markup:
+    """A ticket's state as a coloured badge (已提交, 办理中 …)."""
+    return Markup(f'<span class="badge state-{escape(state)}">{escape(label_table("state").get(state, state))}</span>')
+
+
+def sla_light(status: dict | None) -> Markup:
+    """The SLA traffic light of `status` (what app.services.clocks.status returns): the clock it
+    names, green, yellow or red, and the working time left or over, or that the clock is paused."""
+    if not status:
+        return Markup("")
+    clock, hours_left = label_table("clock").get(status["clock"], ""), status["hours_left"]
+    if status["paused"]:
+        left = gettext("已暂停计时")
+    elif hours_left is not None and hours_left >= 0:
+        left = gettext("剩余%(d)s", d=duration(hours_left))
+    elif hours_left is not None:
+        left = gettext("超期%(d)s", d=duration(-hours_left))
+    else:
+        left = ""
+    clock, light = escape(clock), escape(status["light"])
+    due = localtime(status["due"]) if status["due"] else ""
+    return Markup(f'<span class="sla nowrap" title="{clock}{escape(gettext("时限"))}{escape(gettext("："))}{due}">'
+                  f'<span class="light light-{light}" role="img" aria-label="'
+                  f'{escape(label_table("light").get(status["light"], ""))}"></span> '
+                  f'<span class="clock-name">{clock}</span> {escape(left)}</span>')
+
+
 def topic_label(code: str | None) -> str:
     """诉求主题 of a topic code (tax → 纳税缴费), translated."""
     return gettext(TOPICS[code]) if code in TOPICS else (code or "")
@@ -30,7 +100,7 @@ def topic_label(code: str | None) -> str:
 
 def kind_label(code: str | None) -> str:
     """诉求类型 of a kind code, translated."""
-    return gettext(KINDS[code]) if code in KINDS else (code or "")
+    return label_table("kind").get(code, code or "")
 
 
 def rating_channel_label(code: str | None) -> str:
@@ -95,6 +165,8 @@ def init_app(app) -> None:
                      ("rating_channel_label", rating_channel_label),
                      ("routing_reason", routing_reason), ("routing_explanation", routing_explanation)):
         app.jinja_env.filters[name] = fn
+    for name, fn in (("label_table", label_table), ("state_label", state_label), ("sla_light", sla_light)):
+        app.jinja_env.globals[name] = fn
     app.jinja_env.globals["PROGRESS_STEPS"] = PROGRESS_STEPS
     app.jinja_env.globals["progress_step"] = progress_step
     app.add_url_rule("/favicon.ico", "favicon", favicon)
