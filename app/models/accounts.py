@@ -69,7 +69,10 @@ class User(UserMixin, db.Model):
     enterprise: Mapped[Enterprise | None] = relationship(back_populates="users", foreign_keys=[enterprise_id])
     agency: Mapped["Agency | None"] = relationship()  # noqa: F821
 
-    __table_args__ = (Index("ix_users_agency_role", "agency_id", "role"),)
+    # Who an audience holds (app.services.notifications): an agency's staff, a business's accounts,
+    # a city's dispatchers or supervisors.
+    __table_args__ = (Index("ix_users_agency_role", "agency_id", "role"), Index("ix_users_enterprise_id", "enterprise_id"),
+                      Index("ix_users_jurisdiction_role", "jurisdiction", "role"))
 
     def get_id(self) -> str:
         """The id Flask-Login keeps in the session: user id and session generation."""

@@ -3,11 +3,12 @@
 import contextlib
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select, text
 
-from app.services import handling
+from app.models import User
+from app.services import handling, notifications
 from app.services import tickets as core
-from tests.conftest import csrf_token, login
+from tests.conftest import PG_URL, csrf_token, login
 from tests.services.test_handling import World, route_to
 
 # Distinct appeals (no two alike, so the duplicate check lets each one through).
@@ -100,3 +101,22 @@ def test_the_unread_badge_is_one_query_however_many_notifications(client, w, db)
         client.get("/inbox")
     badge = [s for s in seen if "inbox_states" in s and "count(" in s.lower()]
     assert len(badge) == 1
+
+
+@pytest.mark.skipif(not PG_URL, reason="query plans are PostgreSQL's")
+@pytest.mark.parametrize("addressee,column", [
+    (notifications.to_enterprise(1), "enterprise_id"), (notifications.to_city("liaoyuan", "dispatcher"), "jurisdiction"),
+    (notifications.to_agency(1), "agency_id"), (notifications.to_agency(1, "clerk"), "agency_id")],
+    ids=["business", "city role", "agency", "agency role"])
+def test_an_audience_s_members_are_found_through_an_index(db, addressee, column):
+    """Every filing emails its audiences' members: that lookup must not read the whole users
+    table. With sequential scans priced out, the plan shows whether an index is searched by the
+    audience's own column (a full scan of another index would name no such condition)."""
+    stmt = select(User.email).where(addressee.members())
+    sql = str(stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+    with db.engine.connect() as conn:
+        conn.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(row[0] for row in conn.execute(text("EXPLAIN " + sql)))
+    assert "Seq Scan on users" not in plan, plan
+    conds = [line for line in plan.splitlines() if "Index Cond" in line]
+    assert any(column in line for line in conds), plan
