@@ -211,7 +211,10 @@ def decide_suspension(user: User, request_id: int, *, approve: bool, note: str) 
 
 
 def open_suspension(ticket: Ticket) -> Suspension | None:
-    """The suspension still waiting for the business's answer, if any."""
+    """The suspension still waiting for the business's answer, if any (only a suspended ticket has
+    one: leaving 挂起 ends it)."""
+    if ticket.state != "suspended":
+        return None
     return db.session.scalar(
         select(Suspension).where(Suspension.ticket_id == ticket.id, Suspension.ended_at.is_(None))
         .order_by(Suspension.id.desc())
@@ -226,11 +229,10 @@ def resume(user: User, ticket_id: int, answer: str, files: Sequence = ()) -> Tic
     if user.role == "enterprise" and not answer:
         raise ServiceError(N_("请填写对问题的答复"), code="answer")
     at = utcnow()
-    event = core.apply(ticket, "resume", user, note=answer or None, assignment=_lead(ticket), at=at)
     s = open_suspension(ticket)
+    event = core.apply(ticket, "resume", user, note=answer or None, assignment=_lead(ticket), at=at)  # ends it
     if s is not None:
         s.answer = answer or None
-        s.ended_at = at
     clocks.resume(ticket, at)
     attachments.save_all(ticket, files, user, event=event)
     _notify_agencies(ticket, "resumed", N_("工单 %(n)s 企业已答复补充问题，恢复办理") % {"n": ticket.number},

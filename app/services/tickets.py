@@ -15,7 +15,7 @@ from app.domain import audience, workflow
 from app.domain.routing.models import RoutingInputError
 from app.domain.topics import DESCRIPTION_MAX, DESCRIPTION_MIN, KINDS, TITLE_MAX, TOPICS
 from app.extensions import db
-from app.models import Agency, Assignment, Jurisdiction, Ticket, TicketEvent, TicketSequence, User, utcnow
+from app.models import Agency, Assignment, Jurisdiction, Suspension, Ticket, TicketEvent, TicketSequence, User, utcnow
 from app.services import N_, NotFound, ServiceError, bulk, clocks, commit, metrics, notifications, routing, webhooks
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -153,6 +153,8 @@ def apply(
     before = ticket.state
     after = workflow.check(action, before, role_of(actor), ctx)
     ticket.state = after
+    if before == "suspended" and after != "suspended":
+        _end_suspension(ticket, at or utcnow())
     event = TicketEvent(
         ticket=ticket, action=action, actor_id=actor.id if actor else None,
         actor_role=role_of(actor), from_state=before, to_state=after, note=note,
@@ -163,6 +165,15 @@ def apply(
     )
     db.session.add(event)
     return event
+
+
+def _end_suspension(ticket: Ticket, at: datetime) -> None:
+    """The ticket leaves 挂起 (resumed, or transferred, merged, terminated, withdrawn while suspended):
+    its open suspension ends now, and with it the pause of the clocks. Left open, a ticket
+    transferred while suspended gave its new agency clocks that never ran."""
+    for suspension in db.session.scalars(select(Suspension).where(Suspension.ticket_id == ticket.id,
+                                                                  Suspension.ended_at.is_(None))):
+        suspension.ended_at = at
 
 
 #: Loader options leaving out a ticket's long texts, for lists and jobs that show or read none of them

@@ -404,3 +404,34 @@ def test_suspension_requests_are_internal(w, monkeypatch):
     handling.decide_suspension(w.supervisor, req.id, approve=False, note="内部意见:材料可共享获取")
     seen = [e.note or "" for e in core.visible_events(w.biz, t)]
     assert not any("内部" in n for n in seen)
+
+
+def test_a_ticket_transferred_while_suspended_gets_running_clocks(w, monkeypatch, db):
+    """改派 of a suspended ticket: the question was for the old agency; its suspension ends at the
+    transfer and the new agency's sign clock runs from its dispatch (it was paused for good)."""
+    from app.services import clocks
+    from app.services import supervision as sv
+
+    route_to(monkeypatch)
+    t = w.file()
+    handling.sign(w.clerk, t.id)
+    handling.suspend(w.clerk, t.id, "请补充检查通知书")
+    sv.transfer(w.supervisor, t.id, w.sw.id, "属于税务部门职责")
+    db.session.expire_all()
+    s = db.session.query(Suspension).filter_by(ticket_id=t.id).one()
+    transfer = db.session.query(TicketEvent).filter_by(ticket_id=t.id, action="transfer").one()
+    assert t.state == "dispatched" and s.ended_at == transfer.created_at and s.answer is None
+    status = clocks.status(core.lead_assignment(t))
+    assert status["clock"] == "sign" and status["paused"] is False
+    assert handling.open_suspension(t) is None
+
+
+def test_withdrawing_a_suspended_ticket_ends_its_suspension(w, monkeypatch, db):
+    route_to(monkeypatch)
+    t = w.file()
+    handling.sign(w.clerk, t.id)
+    handling.suspend(w.clerk, t.id, "请补充检查通知书")
+    handling.withdraw(w.biz, t.id, "问题已自行解决")
+    db.session.expire_all()
+    assert t.state == "withdrawn"
+    assert db.session.query(Suspension).filter_by(ticket_id=t.id).one().ended_at is not None
