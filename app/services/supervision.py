@@ -108,16 +108,20 @@ def board(user: User, *, agency_id: int | None = None, level: str | None = None,
           after: tuple[datetime, int] | None = None, limit: int = 100,
           now: datetime | None = None) -> list[BoardItem]:
     """Active assignments of the supervisor's city that are overdue (sign or resolve) or escalated,
-    ordered by (resolve_due_at, id) and paginated by that key."""
+    ordered by (resolve_due_at, id) and paginated by that key. A suspended ticket is not overdue
+    while its clocks stand still; it shows only if it was escalated or given a 督办单."""
     _require_supervisor(user)
     now = now or utcnow()
     sign_late = and_(Assignment.signed_at.is_(None), Assignment.sign_due_at < now)
     ordered = select(SupervisionNotice.assignment_id)
     # A 督办单 issued by hand puts the assignment on the board at 督办 even before it is late.
     noticed = Assignment.id.in_(ordered)
+    # A suspended ticket's clocks stand still (its stored deadlines are those of the closed pauses, so
+    # they fall behind the present): it is not late for being suspended, only if it was escalated.
+    late = and_(Ticket.state != "suspended", or_(Assignment.resolve_due_at < now, sign_late))
     cond = and_(Ticket.jurisdiction == user.jurisdiction, Assignment.active.is_(True),
                 Ticket.state.in_(ACTIVE_STATES),
-                or_(Assignment.resolve_due_at < now, sign_late, Assignment.escalation_level.is_not(None), noticed))
+                or_(late, Assignment.escalation_level.is_not(None), noticed))
     if agency_id:
         cond = and_(cond, Assignment.agency_id == agency_id)
     if level == "supervise":
@@ -146,7 +150,7 @@ def board(user: User, *, agency_id: int | None = None, level: str | None = None,
     for a, t, ag in rows:
         due = a.resolve_due_at if a.signed_at is not None or a.sign_due_at is None else min(
             a.sign_due_at, a.resolve_due_at or a.sign_due_at)
-        overdue = due is not None and due < now
+        overdue = due is not None and due < now and t.state != "suspended"
         days = cal.working_days_between(due, now) if overdue else 0
         level_ = a.escalation_level or ("supervise" if a.id in orders else None)  # a 督办单 issued by hand
         items.append(BoardItem(a, t, ag, level_, days, overdue, orders.get(a.id)))

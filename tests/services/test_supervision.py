@@ -133,3 +133,28 @@ def test_extension_cannot_be_granted_beyond_the_request(db, month, people):
     assert req.state == "pending" and lead.extension_days == 0 and lead.resolve_due_at == before
     sv.decide_extension(people["sup"], req.id, grant=True, days=2, note="同意延期两天")
     assert req.granted_days == 2 and lead.extension_days == 2
+
+
+def test_a_suspended_ticket_is_not_overdue_on_the_board(make_city, make_user, monkeypatch, db):
+    """挂起 stops the clocks: past its old deadline a suspended ticket is not late (it was, on the
+    board, with its overdue days growing while it waited for the business)."""
+    from datetime import timedelta
+
+    from app.models import utcnow
+    from app.services import handling
+    from tests.services.test_handling import World, route_to
+
+    w = World(make_city, make_user)
+    route_to(monkeypatch)
+    t = w.file()
+    handling.sign(w.clerk, t.id)
+    lead = next(a for a in t.assignments if a.active)
+    later = utcnow() + timedelta(days=60)  # long past the resolve deadline
+    assert [i.ticket.id for i in sv.board(w.supervisor, now=later)] == [t.id]  # in progress: late
+    handling.suspend(w.clerk, t.id, "请补充检查通知书")
+    assert lead.resolve_due_at < later
+    assert sv.board(w.supervisor, now=later) == []
+    lead.escalation_level = "supervise"  # escalated before it was suspended: on the board, not late
+    db.session.commit()
+    [item] = sv.board(w.supervisor, now=later)
+    assert item.ticket.id == t.id and item.overdue is False and item.overdue_days == 0
