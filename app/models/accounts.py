@@ -6,17 +6,18 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.domain import N_
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
 
 ROLES = ("enterprise", "clerk", "agency_admin", "dispatcher", "supervisor", "admin")
 ROLE_LABELS = {
-    "enterprise": "企业用户",
-    "clerk": "承办人员",
-    "agency_admin": "承办单位管理员",
-    "dispatcher": "派单员",
-    "supervisor": "督查人员",
-    "admin": "系统管理员",
+    "enterprise": N_("企业用户"),
+    "clerk": N_("承办人员"),
+    "agency_admin": N_("承办单位管理员"),
+    "dispatcher": N_("派单员"),
+    "supervisor": N_("督查人员"),
+    "admin": N_("系统管理员"),
 }
 
 

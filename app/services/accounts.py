@@ -7,7 +7,8 @@ from datetime import timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain.uscc import USCCError, normalize_uscc, validate_uscc
@@ -15,6 +16,7 @@ from app.extensions import db
 from app.models import ROLES, Agency, Enterprise, EnterpriseInvitation, EnterpriseLicence, Jurisdiction, User
 from app.models.types import utcnow
 from app.services import N_, NotFound, ServiceError, attachments, audit, commit, transaction
+from app.services.paging import newest_first
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
@@ -193,19 +195,44 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 @transaction
-def set_active(user_id: int, active: bool) -> User:
-    """Enable or disable an account; either way its existing sessions end."""
+@transaction
+def set_active(user_id: int, active: bool, actor: User | None = None) -> User:
+    """Enable or disable an account; either way its existing sessions end. `actor` is the site
+    admin acting on /admin/accounts (None: the `flask users` command); an admin cannot disable
+    their own account, which would leave the site without the one who could enable it again."""
+    if actor is not None and actor.role != "admin":
+        raise ServiceError(N_("只有系统管理员可以停用或启用账号"), code="role")
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound(N_("用户不存在"))
+    if actor is not None and user.id == actor.id and not active:
+        raise ServiceError(N_("不能停用自己的账号"), code="self")
+    if user.active == active:
+        return user
     user.active = active
     _end_sessions(user.id)
-    audit.record("account_change", None, jurisdiction=user.scope_jurisdiction, target_type="user",
+    audit.record("account_change", actor, jurisdiction=user.scope_jurisdiction, target_type="user",
                  target_id=user.id, username=user.username,
                  details={"change": "enable" if active else "disable"})
     commit()
     db.session.refresh(user)
     return user
+
+
+def accounts_page(actor: User, *, q: str | None = None, role: str | None = None, before_id: int | None = None,
+                  size: int = 50) -> tuple[list[User], int | None]:
+    """The site admin's list of accounts, newest first, paginated by id: those whose user name or
+    display name contains `q`, of one role if `role` is one of ROLES."""
+    if actor is None or actor.role != "admin":
+        raise ServiceError(N_("只有系统管理员可以管理账号"), code="role")
+    query = select(User).options(joinedload(User.agency), joinedload(User.enterprise))
+    words = (q or "").strip()[:64]
+    if words:
+        like = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(User.username.ilike(like, escape="\\"), User.display_name.ilike(like, escape="\\")))
+    if role in ROLES:
+        query = query.where(User.role == role)
+    return newest_first(query, User.id, before_id, size)
 
 
 # --- verification and invitations ----------------------------------------------------------------

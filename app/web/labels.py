@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 from app.domain import N_
 from app.domain.topics import KINDS, TOPICS
 from app.domain.workflow import RATING_CHANNELS, SATISFACTION_LEVELS, STATES
+from app.models.accounts import ROLE_LABELS
 from app.web.i18n import gettext, localtime, page_translations
 from app.web.i18n import lazy_gettext as _l
 
@@ -46,7 +47,7 @@ WAYS = {"phone": N_("电话"), "visit": N_("上门"), "sms": N_("短信"), "othe
 CLOCKS = {"sign": N_("签收"), "contact": N_("联系"), "resolve": N_("办结")}
 LIGHTS = {"green": N_("正常"), "yellow": N_("临近时限"), "red": N_("已超期")}
 TABLES = {"state": STATES, "kind": KINDS, "action": ACTIONS, "way": WAYS, "satisfaction": SATISFACTION_LEVELS,
-          "clock": CLOCKS, "light": LIGHTS}
+          "clock": CLOCKS, "light": LIGHTS, "role": ROLE_LABELS}
 _translated: WeakKeyDictionary = WeakKeyDictionary()
 
 

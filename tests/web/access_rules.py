@@ -143,6 +143,8 @@ RULES = {
     "admin.calendar_hours": ADMIN,
     "admin.calendar_notice": ADMIN,
     "admin.audit_log": ADMIN,
+    "admin.accounts_index": ADMIN,
+    "admin.account_active": ADMIN,
     "admin.sla_index": ADMIN,
     "admin.sla_edit": ADMIN,
     "integrations.keys": ADMIN,
