@@ -142,6 +142,15 @@ def test_closed_loop_across_the_five_roles(desk, live_server):
     desk.axe()
     desk.go("/admin/catalog")
     desk.go("/admin/calendar")
+    # 账号管理: disable the supervisor (its session ends), then enable it again.
+    desk.go("/admin/accounts?q=supervisor_ly")
+    assert page.locator("tbody tr").count() == 1
+    page.click("tbody button")
+    assert "已停用账号supervisor_ly" in page.locator(".flash-success").inner_text()
+    assert "已停用" in page.locator("tbody").inner_text() and "q=supervisor_ly" in page.url
+    desk.axe()
+    page.click("tbody button")
+    assert "已启用账号supervisor_ly" in page.locator(".flash-success").inner_text()
     assert len(desk.checked) >= 20
 
 
