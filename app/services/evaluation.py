@@ -292,7 +292,10 @@ def get_period(jurisdiction: str, month: str) -> EvaluationPeriod | None:
 
 
 def is_frozen(jurisdiction: str, month: str) -> bool:
-    """True when the month's scorecards are stored rows."""
+    """True when the month's scorecards are stored rows. Only an ended month can be frozen
+    (`freeze`), so this month and later ones are answered without a query (a ticket page asks)."""
+    if month >= current_month():
+        return False
     period = get_period(jurisdiction, month)
     return period is not None and period.frozen_at is not None
 

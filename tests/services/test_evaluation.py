@@ -169,3 +169,26 @@ def test_a_ticket_that_ended_without_being_the_agencys_leaves_the_scores(db, mon
     with time_machine.travel(NOW, tick=False):
         jia = by_agency(ev.report("liaoyuan", "2026-09"))["市市场监管局"]
     assert jia["assignments"] == 3
+
+
+def test_a_month_not_over_is_never_frozen_and_costs_no_query(db, month, make_user):
+    """Only an ended month can be frozen (ev.freeze refuses the others): asking about this month
+    (every ticket page of a recent ticket does) needs no query; a frozen past month still says so."""
+    from sqlalchemy import event
+
+    sup = make_user("supervisor", username="duban")
+    seen = []
+
+    def count(*_args):
+        seen.append(1)
+
+    with time_machine.travel(NOW, tick=False):
+        ev.freeze("liaoyuan", "2026-09", sup)
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert ev.is_frozen("liaoyuan", "2026-10") is False and ev.is_frozen("liaoyuan", "2026-11") is False
+            assert seen == []
+            assert ev.is_frozen("liaoyuan", "2026-09") is True and len(seen) == 1
+            assert ev.is_frozen("liaoyuan", "2026-08") is False
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
