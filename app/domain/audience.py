@@ -162,9 +162,16 @@ NOTIFICATION_EVENT = {
 }
 
 
+# Notifications about a business's account rather than a ticket (its licence, 营业执照, checked by the
+# dispatch centre): the business's own matter, for the business only.
+ACCOUNT_NOTICES = {"licence_rejected": BUSINESS, "enterprise_verified": BUSINESS}
+
+
 def may_notify(kind: str, audience: str | None) -> bool:
     """Whether a notification of `kind` may reach a user of `audience` (the services address
     agency notifications to the agency concerned, so `own_agency` is theirs to keep)."""
+    if kind in ACCOUNT_NOTICES:
+        return audience == ACCOUNT_NOTICES[kind]
     action = NOTIFICATION_EVENT.get(kind)
     if action is None:
         return audience in STAFF

@@ -15,7 +15,7 @@ from app.domain.uscc import USCCError, normalize_uscc, validate_uscc
 from app.extensions import db
 from app.models import ROLES, Agency, Enterprise, EnterpriseInvitation, EnterpriseLicence, Jurisdiction, User
 from app.models.types import utcnow
-from app.services import N_, NotFound, ServiceError, attachments, audit, commit, transaction
+from app.services import N_, NotFound, ServiceError, attachments, audit, commit, notifications, transaction
 from app.services.paging import newest_first
 
 MIN_PASSWORD = 8
@@ -345,6 +345,8 @@ def reject_licence(actor: User, enterprise_id: int, reason: str) -> EnterpriseLi
     licence.decided_by_id, licence.decided_at = actor.id, utcnow()
     audit.record("verification", actor, jurisdiction=enterprise.jurisdiction, target_type="enterprise",
                  target_id=enterprise.id, details={"change": "reject", "name": enterprise.name, "reason": reason})
+    notifications.notify([notifications.to_enterprise(enterprise.id)], None, "licence_rejected",
+                         N_("营业执照未通过核验：%(r)s。请在“营业执照”页面重新上传。") % {"r": reason})
     commit()
     return licence
 
@@ -361,6 +363,8 @@ def verify_enterprise(actor: User, enterprise_id: int) -> Enterprise:
         licence.decision, licence.decided_by_id, licence.decided_at = "confirmed", actor.id, enterprise.verified_at
     audit.record("verification", actor, jurisdiction=enterprise.jurisdiction, target_type="enterprise",
                  target_id=enterprise.id, details={"change": "confirm", "name": enterprise.name})
+    notifications.notify([notifications.to_enterprise(enterprise.id)], None, "enterprise_verified",
+                         N_("%(name)s已通过派单中心核验。") % {"name": enterprise.name})
     commit()
     return enterprise
 

@@ -162,3 +162,33 @@ def test_a_docx_licence_is_refused_though_docx_attachments_are_allowed(app, city
     r = register(biz, licence=("执照.docx", buf.getvalue()))
     assert "营业执照只能是图片（JPG、PNG）或PDF文件" in r.get_data(as_text=True)
     assert registered(db) is None
+
+
+def test_the_business_is_told_of_the_decision_in_its_inbox(app, city, db, make_user):
+    """A rejected licence, with its reason, and a confirmed business reach the business's accounts
+    (inbox, and email where an account has an address), no one else."""
+    from app.models import OutboxEmail
+    from tests.conftest import received
+
+    biz = fresh_client(app)
+    register(biz, licence=("执照.pdf", PDF), email="zhangsan@example.com")
+    e = registered(db)
+    colleague = make_user("enterprise", username="colleague", enterprise=e)
+    disp = as_user(app, "disp_ly")
+    token = csrf_token(disp, "/dispatch/enterprises")
+    disp.post(f"/dispatch/enterprises/{e.id}/reject", data={"csrf_token": token, "reason": "执照照片模糊"})
+    owner = db.session.scalar(select(User).where(User.username == "zhangsan"))
+    for user in (owner, colleague):
+        [n] = received(user, kind="licence_rejected")
+        assert "执照照片模糊" in n.message and n.ticket_id is None
+    for name in ("disp_ly", "sup_ly", "biz_other"):
+        other = db.session.scalar(select(User).where(User.username == name))
+        assert received(other, kind="licence_rejected") == [], name
+    inbox = biz.get("/inbox").get_data(as_text=True)
+    assert "营业执照未通过核验：执照照片模糊" in inbox
+    upload(biz, "执照2.png", PNG)
+    disp.post(f"/dispatch/enterprises/{e.id}/verify", data={"csrf_token": csrf_token(disp, "/dispatch/enterprises")})
+    [n] = received(owner, kind="enterprise_verified")
+    assert "已通过派单中心核验" in n.message
+    mails = [m.to_address for m in db.session.scalars(select(OutboxEmail))]
+    assert mails.count("zhangsan@example.com") == 2
