@@ -90,3 +90,11 @@ def test_roles_and_notifications():
         assert not audience.may_notify(kind, B), kind
         assert audience.may_notify(kind, A) or kind == "new_kind" and audience.may_notify(kind, S)
     assert not audience.may_notify("replied", None)  # the admin is in no audience
+
+
+def test_account_notices_reach_the_business_only():
+    # docs/security.md, "The inbox": a licence decision is the business's own matter
+    for kind in ("licence_rejected", "enterprise_verified"):
+        assert audience.may_notify(kind, B), kind
+        for other in (A, C, S, None):
+            assert not audience.may_notify(kind, other), (kind, other)
