@@ -7,7 +7,7 @@ and commits; a refusal raises before anything is written (and the session is rol
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import workflow
@@ -217,15 +217,23 @@ def requests_of(ticket: Ticket, agency_id: int | None = None) -> tuple[list[Exte
     """The extension and exclusion requests of a ticket, newest first. With `agency_id` (an
     agency's desk), only that agency's own requests: an exclusion is its own matter
     (app.domain.audience), and a former agency sees only what it wrote."""
-    ext_q = select(ExtensionRequest).where(ExtensionRequest.ticket_id == ticket.id)
-    exc_q = select(ExclusionRequest).where(ExclusionRequest.ticket_id == ticket.id)
+    ext_q = select(ExtensionRequest.id, literal("ext")).where(ExtensionRequest.ticket_id == ticket.id)
+    exc_q = select(ExclusionRequest.id, literal("exc")).where(ExclusionRequest.ticket_id == ticket.id)
     if agency_id is not None:
         ext_q = ext_q.join(Assignment, Assignment.id == ExtensionRequest.assignment_id).where(
             Assignment.agency_id == agency_id)
         exc_q = exc_q.where(ExclusionRequest.agency_id == agency_id)
-    ext = list(db.session.scalars(ext_q.order_by(ExtensionRequest.id.desc())))
-    exc = list(db.session.scalars(exc_q.order_by(ExclusionRequest.id.desc())))
-    return ext, exc
+    # One query tells which requests there are (most tickets have none, and every ticket page asks);
+    # only the kinds that have some are loaded.
+    found = db.session.execute(union_all(ext_q, exc_q)).all()
+    ids = {kind: [i for i, k in found if k == kind] for kind in ("ext", "exc")}
+
+    def load(model, kind):
+        if not ids[kind]:
+            return []
+        return list(db.session.scalars(select(model).where(model.id.in_(ids[kind])).order_by(model.id.desc())))
+
+    return load(ExtensionRequest, "ext"), load(ExclusionRequest, "exc")
 
 
 # --- supervisor actions -------------------------------------------------------------------------
