@@ -17,6 +17,7 @@ from app.models import User
 from app.web.i18n import gettext as _
 
 SEEN, SINCE, LANG = "seen", "since", "lang"
+SEEN_EVERY = 60  # seconds
 
 
 def load_user(user_id: str) -> User | None:
@@ -79,7 +80,10 @@ def check_idle() -> None:
         end()
         flash(_("您长时间未操作，已自动退出登录，请重新登录。"), "info")
         return
-    session[SEEN] = now
+    # Marked seen at most once a minute: the idle limits are hours, and an unchanged session is not
+    # signed and sent back again with every response.
+    if now - seen >= SEEN_EVERY:
+        session[SEEN] = now
 
 
 def init_app(app) -> None:

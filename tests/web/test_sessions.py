@@ -258,3 +258,18 @@ def test_lockout_counts_in_redis_across_app_instances(_template, tmp_path):
             assert _post_login(second.test_client(), "nobody", "wrong").status_code == 429
     finally:
         redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def test_activity_is_recorded_at_most_once_a_minute(client, make_user):
+    """The idle clock restarts on activity, but the session cookie is not rewritten on every
+    request: within a minute of the last mark, a page sends no new cookie."""
+    make_user(username="u")
+    with time_machine.travel(utcnow(), tick=False) as traveller:
+        login(client, "u")
+        client.get("/portal/")  # the first page after login adds its CSRF token to the session
+        traveller.shift(timedelta(seconds=30))
+        assert "Set-Cookie" not in client.get("/portal/").headers
+        traveller.shift(timedelta(seconds=45))  # 75 s after the login's mark
+        assert "Set-Cookie" in client.get("/portal/").headers
+        traveller.shift(timedelta(minutes=470))  # idle 470 min since that mark: still within 8 h
+        assert client.get("/portal/").status_code == 200
