@@ -220,23 +220,27 @@ def test_unjustified_return_goes_back_to_the_same_agency(w, monkeypatch):
 
 def test_return_refusals(w, monkeypatch):
     route_to(monkeypatch, agency="市市场监管局", co=("市税务局",))
-    t = w.file()
-    n_events = len(t.events)
-    with pytest.raises(WorkflowError, match="不能少于10个字"):
-        return_it(w, t, reason="不归我们管")
-    with pytest.raises(WorkflowError, match="请选择退回原因"):
-        return_it(w, t, category="bogus")
-    with pytest.raises(WorkflowError, match="只有承办单位"):
-        return_it(w, t, clerk=w.clerk_sw)  # a co-agency cannot return as lead
-    with pytest.raises(ServiceError, match="不属于本辖区"):
-        return_it(w, t, suggested_agency_id=w.foreign.id)
-    w.db.session.expire_all()
-    assert t.state == "dispatched" and t.return_count == 0 and len(t.events) == n_events
-    assert w.count(TicketReturn) == 0
+    # Filed on Wednesday 2026-11-04 at 10:00 in Shanghai: its 2 working days are Thursday and
+    # Friday (次日起算), so on Monday it can no longer be returned. A fixed day, not today's: four
+    # days after a Thursday dispatch would still be inside the window.
+    with time_machine.travel(datetime(2026, 11, 4, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        t = w.file()
+        n_events = len(t.events)
+        with pytest.raises(WorkflowError, match="不能少于10个字"):
+            return_it(w, t, reason="不归我们管")
+        with pytest.raises(WorkflowError, match="请选择退回原因"):
+            return_it(w, t, category="bogus")
+        with pytest.raises(WorkflowError, match="只有承办单位"):
+            return_it(w, t, clerk=w.clerk_sw)  # a co-agency cannot return as lead
+        with pytest.raises(ServiceError, match="不属于本辖区"):
+            return_it(w, t, suggested_agency_id=w.foreign.id)
+        w.db.session.expire_all()
+        assert t.state == "dispatched" and t.return_count == 0 and len(t.events) == n_events
+        assert w.count(TicketReturn) == 0
+        w.sign(t, w.clerk)
 
     # Dispatched more than 2 working days ago: too late.
-    w.sign(t, w.clerk)
-    later = utcnow() + timedelta(days=4)
+    later = datetime(2026, 11, 9, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(later, tick=False), pytest.raises(WorkflowError, match="不能再退回"):
         return_it(w, t, now=later)
     assert t.state == "in_progress" and w.count(TicketReturn) == 0
