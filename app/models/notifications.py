@@ -1,7 +1,7 @@
 """In-app inbox messages and the email outbox."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -19,7 +19,10 @@ class Notification(db.Model):
     except_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     kind: Mapped[str] = mapped_column(String(30))
-    message: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)  # in Chinese, filled (as the email says it)
+    # The marked message `message` was filled from, {"msgid", "params"} (a parameter may itself be
+    # one): the inbox shows it in the reader's language. None for rows written before 0018.
+    message_source: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ticket: Mapped["Ticket | None"] = relationship()  # noqa: F821

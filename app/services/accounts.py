@@ -11,6 +11,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.domain import Message
 from app.domain.uscc import USCCError, normalize_uscc, validate_uscc
 from app.extensions import db
 from app.models import ROLES, Agency, Enterprise, EnterpriseInvitation, EnterpriseLicence, Jurisdiction, User
@@ -346,7 +347,7 @@ def reject_licence(actor: User, enterprise_id: int, reason: str) -> EnterpriseLi
     audit.record("verification", actor, jurisdiction=enterprise.jurisdiction, target_type="enterprise",
                  target_id=enterprise.id, details={"change": "reject", "name": enterprise.name, "reason": reason})
     notifications.notify([notifications.to_enterprise(enterprise.id)], None, "licence_rejected",
-                         N_("营业执照未通过核验：%(r)s。请在“营业执照”页面重新上传。") % {"r": reason})
+                         Message(N_("营业执照未通过核验：%(r)s。请在“营业执照”页面重新上传。"), r=reason))
     commit()
     return licence
 
@@ -364,7 +365,7 @@ def verify_enterprise(actor: User, enterprise_id: int) -> Enterprise:
     audit.record("verification", actor, jurisdiction=enterprise.jurisdiction, target_type="enterprise",
                  target_id=enterprise.id, details={"change": "confirm", "name": enterprise.name})
     notifications.notify([notifications.to_enterprise(enterprise.id)], None, "enterprise_verified",
-                         N_("%(name)s已通过派单中心核验。") % {"name": enterprise.name})
+                         Message(N_("%(name)s已通过派单中心核验。"), name=enterprise.name))
     commit()
     return enterprise
 

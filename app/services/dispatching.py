@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.domain import workflow
+from app.domain import Message, workflow
 from app.domain.similarity import DUP_TEXT_CHARS, bigrams, jaccard
 from app.extensions import db
 from app.models import Agency, Assignment, Ticket, TicketReturn, User, utcnow
@@ -168,7 +168,7 @@ def reject(ticket: Ticket, reason: str, actor: User, version: int | None = None)
     ticket.closed_at = at
     notifications.notify(
         [notifications.to_filer(ticket)], ticket, "rejected",
-        N_("您的诉求 %(n)s 不予受理：%(r)s") % {"n": ticket.number, "r": reason},
+        Message(N_("您的诉求 %(n)s 不予受理：%(r)s"), n=ticket.number, r=reason),
     )
     commit()
 
@@ -214,7 +214,7 @@ def merge(ticket: Ticket, target: Ticket | None, actor: User, note: str | None =
     ticket.closed_at = at
     tickets.record(target, "merged_in", actor, at=at, note=note,
                    details={"duplicate": ticket.number, "duplicate_id": ticket.id})
-    msg = N_("工单 %(d)s 与 %(t)s 为重复诉求，已合并至 %(t)s 办理") % {"d": ticket.number, "t": target.number}
+    msg = Message(N_("工单 %(d)s 与 %(t)s 为重复诉求，已合并至 %(t)s 办理"), d=ticket.number, t=target.number)
     notifications.notify([notifications.to_filer(ticket)], ticket, "merged", msg)
     for a in tickets.active_assignments(target, "lead"):
         notifications.notify([notifications.to_agency(a.agency_id)], target, "merged", msg)
@@ -258,7 +258,7 @@ def reject_return(ticket: Ticket, actor: User, note: str | None = None, version:
     for a in [returned, *co]:
         notifications.notify(
             [notifications.to_agency(a.agency_id)], ticket, "return_rejected",
-            N_("工单 %(n)s 的退单被驳回，请继续办理；办理时限仍从原派单时间起算") % {"n": ticket.number},
+            Message(N_("工单 %(n)s 的退单被驳回，请继续办理；办理时限仍从原派单时间起算"), n=ticket.number),
         )
     commit()
     return returned
@@ -280,14 +280,14 @@ def terminate(ticket: Ticket, actor: User, category: str, reason: str, version: 
     tickets.end_assignments(ticket, "terminated", at)
     ticket.dispatch_reason = None
     ticket.closed_at = at
-    label = workflow.TERMINATION_REASONS[category]
+    label = Message(workflow.TERMINATION_REASONS[category])
     notifications.notify(
         [notifications.to_filer(ticket)], ticket, "terminated",
-        N_("您的诉求 %(n)s 已终止办理（%(c)s）：%(r)s") % {"n": ticket.number, "c": label, "r": reason},
+        Message(N_("您的诉求 %(n)s 已终止办理（%(c)s）：%(r)s"), n=ticket.number, c=label, r=reason),
     )
     for agency_id in sorted(holders):
         notifications.notify([notifications.to_agency(agency_id)], ticket, "terminated",
-                             N_("工单 %(n)s 已终止办理，无需继续办理") % {"n": ticket.number})
+                             Message(N_("工单 %(n)s 已终止办理，无需继续办理"), n=ticket.number))
     commit()
     return ticket
 
@@ -309,7 +309,7 @@ def transfer(ticket: Ticket, lead: Agency, co: Sequence[Agency], actor: User, no
     routing.record_correction(ticket, lead, actor)
     if previous and previous != lead.id:
         notifications.notify([notifications.to_agency(previous)], ticket, "transferred",
-                             N_("工单 %(n)s 已由督查室改派至%(a)s") % {"n": ticket.number, "a": lead.name})
+                             Message(N_("工单 %(n)s 已由督查室改派至%(a)s"), n=ticket.number, a=lead.name))
     commit()
     return assignment
 
@@ -354,12 +354,12 @@ def return_ticket(ticket: Ticket, actor: User, category: str, reason: str,
     if event.to_state == "to_supervision":
         notifications.notify(
             [notifications.to_city(ticket.jurisdiction, "supervisor")], ticket, "to_supervision",
-            N_("工单 %(n)s 已被退回%(c)s次，请督查室裁决") % {"n": ticket.number, "c": ticket.return_count},
+            Message(N_("工单 %(n)s 已被退回%(c)s次，请督查室裁决"), n=ticket.number, c=ticket.return_count),
         )
     else:
         notifications.notify(
             [notifications.to_city(ticket.jurisdiction, "dispatcher")], ticket, "returned",
-            N_("工单 %(n)s 被%(a)s退回，请重新派单") % {"n": ticket.number, "a": lead.agency.name},
+            Message(N_("工单 %(n)s 被%(a)s退回，请重新派单"), n=ticket.number, a=lead.agency.name),
         )
     commit()
     return ret
@@ -442,7 +442,7 @@ def submit_opinion(ticket: Ticket, actor: User, opinion: str) -> Assignment:
     if ticket.lead_agency_id:
         notifications.notify(
             [notifications.to_agency(ticket.lead_agency_id)], ticket, "co_opinion",
-            N_("工单 %(n)s 收到%(a)s的协办意见") % {"n": ticket.number, "a": a.agency.name},
+            Message(N_("工单 %(n)s 收到%(a)s的协办意见"), n=ticket.number, a=a.agency.name),
         )
     commit()
     return a

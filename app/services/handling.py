@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from app.domain import workflow
+from app.domain import Message, workflow
 from app.extensions import db
 from app.models import (
     Agency,
@@ -73,7 +73,7 @@ def sign(user: User, ticket_id: int) -> Ticket:
     lead.signed_at = at
     if lead.clerk_id is None and user.role == "clerk":
         lead.clerk_id = user.id
-    _notify_business(ticket, "signed", N_("工单 %(n)s 已由%(a)s签收") % {"n": ticket.number, "a": lead.agency.name})
+    _notify_business(ticket, "signed", Message(N_("工单 %(n)s 已由%(a)s签收"), n=ticket.number, a=lead.agency.name))
     commit()
     return ticket
 
@@ -120,7 +120,7 @@ def _start_suspension(ticket: Ticket, question: str, at: datetime) -> Suspension
     db.session.add(s)
     clocks.pause(ticket, at)
     _notify_business(ticket, "suspended",
-                     N_("工单 %(n)s 需要您补充信息：%(q)s") % {"n": ticket.number, "q": question[:100]})
+                     Message(N_("工单 %(n)s 需要您补充信息：%(q)s"), n=ticket.number, q=question[:100]))
     return s
 
 
@@ -155,7 +155,7 @@ def request_suspension(user: User, ticket_id: int, question: str, reason: str) -
     db.session.add(req)
     notifications.notify([notifications.to_city(ticket.jurisdiction, "supervisor")], ticket,
                          "suspension_requested",
-                         N_("工单 %(n)s 申请再次挂起，请审批") % {"n": ticket.number})
+                         Message(N_("工单 %(n)s 申请再次挂起，请审批"), n=ticket.number))
     commit()
     return req
 
@@ -201,9 +201,9 @@ def decide_suspension(user: User, request_id: int, *, approve: bool, note: str) 
     req.decided_by_id, req.decision_note, req.decided_at = user.id, note, at
     if approve:
         _start_suspension(ticket, req.question, at)
-        msg = N_("工单 %(n)s 的挂起申请已批准，已向企业发出补充问题") % {"n": ticket.number}
+        msg = Message(N_("工单 %(n)s 的挂起申请已批准，已向企业发出补充问题"), n=ticket.number)
     else:
-        msg = N_("工单 %(n)s 的挂起申请未获批准：%(r)s") % {"n": ticket.number, "r": note}
+        msg = Message(N_("工单 %(n)s 的挂起申请未获批准：%(r)s"), n=ticket.number, r=note)
     notifications.notify([notifications.to_agency(req.ticket.lead_agency_id)], ticket,
                          "suspension_decided", msg)
     commit()
@@ -235,7 +235,7 @@ def resume(user: User, ticket_id: int, answer: str, files: Sequence = ()) -> Tic
         s.answer = answer or None
     clocks.resume(ticket, at)
     attachments.save_all(ticket, files, user, event=event)
-    _notify_agencies(ticket, "resumed", N_("工单 %(n)s 企业已答复补充问题，恢复办理") % {"n": ticket.number},
+    _notify_agencies(ticket, "resumed", Message(N_("工单 %(n)s 企业已答复补充问题，恢复办理"), n=ticket.number),
                      exclude=user)
     commit()
     return ticket
@@ -270,7 +270,7 @@ def assign(user: User, ticket_id: int, clerk_id: int) -> Ticket:
     lead.clerk_id = clerk.id
     if clerk.id != user.id:
         notifications.notify([notifications.to_user(clerk)], ticket, "assigned",
-                             N_("工单 %(n)s 已分配给您办理") % {"n": ticket.number})
+                             Message(N_("工单 %(n)s 已分配给您办理"), n=ticket.number))
     commit()
     return ticket
 
@@ -303,7 +303,7 @@ def reply(user: User, ticket_id: int, answer: str, files: Sequence = (),
         lead.clerk_id = user.id
     clocks.stop(lead, at)
     _notify_business(ticket, "replied",
-                     N_("工单 %(n)s 已答复，请查看并评价") % {"n": ticket.number})
+                     Message(N_("工单 %(n)s 已答复，请查看并评价"), n=ticket.number))
     commit()
     return ticket
 
@@ -320,7 +320,7 @@ def add_info(user: User, ticket_id: int, text: str, files: Sequence = ()) -> Tic
         raise ServiceError(N_("请填写补充内容或上传附件"), code="empty")
     event = core.apply(ticket, "add_info", user, note=text or None)
     attachments.save_all(ticket, files, user, event=event)
-    _notify_agencies(ticket, "info_added", N_("工单 %(n)s 企业补充了材料") % {"n": ticket.number})
+    _notify_agencies(ticket, "info_added", Message(N_("工单 %(n)s 企业补充了材料"), n=ticket.number))
     commit()
     return event
 
@@ -334,7 +334,7 @@ def withdraw(user: User, ticket_id: int, reason: str | None = None) -> Ticket:
     at = utcnow()
     signed = any(a.signed_at is not None for a in core.active_assignments(ticket))
     core.apply(ticket, "withdraw", user, note=_text(reason) or None, at=at, details={"after_signing": signed})
-    _notify_agencies(ticket, "withdrawn", N_("工单 %(n)s 已被企业撤回，无需继续办理") % {"n": ticket.number})
+    _notify_agencies(ticket, "withdrawn", Message(N_("工单 %(n)s 已被企业撤回，无需继续办理"), n=ticket.number))
     core.end_assignments(ticket, "withdrawn", at)
     ticket.closed_at = at
     commit()
@@ -365,8 +365,8 @@ def record_rating(ticket: Ticket, at: datetime, *, resolved: bool, satisfaction:
     sla.close_assignments(ticket, at)
     if lead is not None:
         _notify_agency_staff(lead.agency_id, ticket, "rated",
-                             N_("工单 %(n)s 企业已评价：%(s)s") % {
-                                 "n": ticket.number, "s": workflow.SATISFACTION_LEVELS[satisfaction]})
+                             Message(N_("工单 %(n)s 企业已评价：%(s)s"), n=ticket.number,
+                                     s=Message(workflow.SATISFACTION_LEVELS[satisfaction])))
     return rating
 
 
@@ -421,12 +421,12 @@ def reopen(user: User, ticket_id: int, reason: str | None = None) -> Ticket:
     if ticket.state == "to_supervision":
         notifications.notify(
             [notifications.to_city(ticket.jurisdiction, "supervisor")], ticket, "to_supervision",
-            N_("工单 %(n)s 企业第%(c)d次不满意，请督查裁决") % {"n": ticket.number, "c": ticket.reopen_count + 1})
-        _notify_business(ticket, "reopened", N_("工单 %(n)s 已转督查室处理") % {"n": ticket.number})
+            Message(N_("工单 %(n)s 企业第%(c)d次不满意，请督查裁决"), n=ticket.number, c=ticket.reopen_count + 1))
+        _notify_business(ticket, "reopened", Message(N_("工单 %(n)s 已转督查室处理"), n=ticket.number))
     else:
         agency = db.session.get(Agency, ticket.lead_agency_id)
         core.dispatch_to(ticket, agency, at=at)
-        _notify_business(ticket, "reopened", N_("工单 %(n)s 已重新交办") % {"n": ticket.number})
+        _notify_business(ticket, "reopened", Message(N_("工单 %(n)s 已重新交办"), n=ticket.number))
     commit()
     return ticket
 

@@ -15,7 +15,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.domain import audience
+from app.domain import Message, audience
 from app.extensions import db
 from app.models import InboxState, Notification, OutboxEmail, Ticket, User, utcnow
 from app.services import commit
@@ -103,10 +103,21 @@ def audiences_of(user: User) -> list[str]:
     return keys
 
 
-def notify(addressees: Iterable[Addressee], ticket: Ticket | None, kind: str, message: str, *,
+def source_of(message) -> dict | None:
+    """A marked message (app.domain.Message) as stored beside its Chinese text: msgid and
+    parameters, a parameter that is itself a Message stored the same way; None for plain text."""
+    if not isinstance(message, Message):
+        return None
+    return {"msgid": message.msgid,
+            "params": {k: source_of(v) if isinstance(v, Message) else v for k, v in (message.params or {}).items()}}
+
+
+def notify(addressees: Iterable[Addressee], ticket: Ticket | None, kind: str, message: str | Message, *,
            bulk: tuple[list, list] | None = None, emails_cache: dict | None = None, at=None) -> int:
     """The one place notifications are created: a row per audience, plus an email for each
-    member with an address.
+    member with an address. `message` is a Message (a marked msgid and its parameters) so that
+    the inbox can show it in its reader's language; the email and `Notification.message` carry
+    it in Chinese.
 
     Does not commit: it runs inside the caller's transaction, so a refused action leaves no
     notification behind. `bulk` = (notification rows, email rows) collects plain dicts for a
@@ -123,14 +134,16 @@ def notify(addressees: Iterable[Addressee], ticket: Ticket | None, kind: str, me
     if not seen:
         return 0
     now = at or utcnow()
+    source, message = source_of(message), str(message)
     for addressee in seen.values():
         if bulk is not None:
             bulk[0].append({"audience": addressee.key, "except_user_id": addressee.except_user_id,
                             "ticket_id": ticket.id if ticket else None, "kind": kind, "message": message,
-                            "created_at": now})
+                            "message_source": source, "created_at": now})
         else:
             db.session.add(Notification(audience=addressee.key, except_user_id=addressee.except_user_id,
-                                        ticket=ticket, kind=kind, message=message, created_at=now))
+                                        ticket=ticket, kind=kind, message=message, message_source=source,
+                                        created_at=now))
     subject = f"[企业诉求直通车] {ticket.number if ticket else ''} {message[:60]}".strip()
     for address in _addresses(list(seen.values()), emails_cache):
         if bulk is not None:

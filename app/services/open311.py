@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, select
 
-from app.domain import audience, workflow
+from app.domain import Message, audience, workflow
 from app.domain.topics import KINDS, TITLE_MAX, TOPICS
 from app.domain.uscc import is_valid_uscc, normalize_uscc
 from app.extensions import db
@@ -351,6 +351,6 @@ def post_update(key: Open311Key, form) -> TicketEvent:
         "status_ext": _clip(form.get("status"), 40), "updated_datetime_ext": iso(when),
         "media_url": _clip(form.get("media_url"), 500)})
     notifications.notify([notifications.to_agency(a.agency_id) for a in core.active_assignments(ticket)],
-                         ticket, "info_added", N_("工单 %(n)s 企业补充了材料") % {"n": ticket.number})
+                         ticket, "info_added", Message(N_("工单 %(n)s 企业补充了材料"), n=ticket.number))
     commit()
     return event

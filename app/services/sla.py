@@ -21,8 +21,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.domain import Message, workflow
 from app.domain import sla as domain_sla
-from app.domain import workflow
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -81,12 +81,11 @@ class _Recipients:
         return [supervisors]  # flag: listed on the supervisors' board
 
 
-def _message(level: str, clock: str, ticket: Ticket, due: datetime, cal) -> str:
+def _message(level: str, clock: str, ticket: Ticket, due: datetime, cal) -> Message:
     local = due.astimezone(cal.tz)
-    return N_("工单 %(n)s %(level)s：%(clock)s时限 %(due)s") % {
-        "n": ticket.number, "level": domain_sla.LEVEL_LABELS[level], "clock": CLOCK_LABELS[clock],
-        "due": local.strftime("%Y-%m-%d %H:%M"),
-    }
+    return Message(N_("工单 %(n)s %(level)s：%(clock)s时限 %(due)s"), n=ticket.number,
+                   level=Message(domain_sla.LEVEL_LABELS[level]), clock=Message(CLOCK_LABELS[clock]),
+                   due=local.strftime("%Y-%m-%d %H:%M"))
 
 
 def _process_batch(rows: list[Assignment], now: datetime, pauses: dict, fired: dict, ctx: dict,

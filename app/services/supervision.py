@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import and_, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
-from app.domain import workflow
+from app.domain import Message, workflow
 from app.extensions import db
 from app.models import (
     Agency,
@@ -313,9 +313,9 @@ def decide_extension(user: User, request_id: int, *, grant: bool, days: int | No
                details={"request_id": req.id, "granted": bool(grant), "days": days if grant else 0})
     if grant:
         clocks.extend(assignment, days)
-        msg = N_("工单 %(n)s 的延期申请已批准，延期%(d)s个工作日") % {"n": ticket.number, "d": days}
+        msg = Message(N_("工单 %(n)s 的延期申请已批准，延期%(d)s个工作日"), n=ticket.number, d=days)
     else:
-        msg = N_("工单 %(n)s 的延期申请未获批准：%(r)s") % {"n": ticket.number, "r": note}
+        msg = Message(N_("工单 %(n)s 的延期申请未获批准：%(r)s"), n=ticket.number, r=note)
     _notify_agency(assignment.agency_id, ticket, "extension_decided", msg)
     commit()
     return req
@@ -338,9 +338,9 @@ def decide_exclusion(user: User, request_id: int, *, grant: bool, note: str) -> 
     if grant:
         ticket.excluded = True
         evaluation.note_exclusion(ticket)
-        msg = N_("工单 %(n)s 的核减申请已批准，不计入考核") % {"n": ticket.number}
+        msg = Message(N_("工单 %(n)s 的核减申请已批准，不计入考核"), n=ticket.number)
     else:
-        msg = N_("工单 %(n)s 的核减申请未获批准：%(r)s") % {"n": ticket.number, "r": note}
+        msg = Message(N_("工单 %(n)s 的核减申请未获批准：%(r)s"), n=ticket.number, r=note)
     _notify_agency(req.agency_id, ticket, "exclusion_decided", msg)
     commit()
     return req
@@ -356,7 +356,7 @@ def decide_ticket(user: User, ticket_id: int, agency_id: int, note: str) -> Tick
         raise ServiceError(N_("请填写裁决意见"), code="note")
     core.apply(ticket, "decide", user, note=note, agency_id=agency.id, details={"agency": agency.name})
     core.dispatch_to(ticket, agency)
-    _notify_supervisors(ticket, "decided", N_("工单 %(n)s 已裁决由%(a)s办理") % {"n": ticket.number, "a": agency.name})
+    _notify_supervisors(ticket, "decided", Message(N_("工单 %(n)s 已裁决由%(a)s办理"), n=ticket.number, a=agency.name))
     commit()
     return ticket
 
@@ -416,7 +416,7 @@ def request_extension(user: User, ticket_id: int, days: int, reason: str) -> Ext
         db.session.rollback()
         raise Conflict(N_("已有待审批的延期申请（刚由其他人提交），您的申请未生效。请刷新页面查看。")) from exc
     _notify_supervisors(ticket, "extension_requested",
-                        N_("工单 %(n)s 申请延期%(d)s个工作日") % {"n": ticket.number, "d": days})
+                        Message(N_("工单 %(n)s 申请延期%(d)s个工作日"), n=ticket.number, d=days))
     commit()
     return req
 
@@ -475,7 +475,7 @@ def request_exclusion(user: User, ticket_id: int, category: str, reason: str) ->
     req = ExclusionRequest(ticket_id=ticket.id, agency_id=lead.agency_id, requested_by_id=user.id,
                            category=category, reason=reason, created_at=now)
     db.session.add(req)
-    _notify_supervisors(ticket, "exclusion_requested", N_("工单 %(n)s 申请核减") % {"n": ticket.number})
+    _notify_supervisors(ticket, "exclusion_requested", Message(N_("工单 %(n)s 申请核减"), n=ticket.number))
     commit()
     return req
 

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import defer, joinedload
 
-from app.domain import audience, workflow
+from app.domain import Message, audience, workflow
 from app.domain.routing.models import RoutingInputError
 from app.domain.topics import DESCRIPTION_MAX, DESCRIPTION_MIN, KINDS, TITLE_MAX, TOPICS
 from app.extensions import db
@@ -260,8 +260,8 @@ def dispatch_to(
         clocks.start(a, at)
         notifications.notify(
             [notifications.to_agency(a.agency_id)], ticket, "dispatched",
-            (N_("新工单 %(n)s：%(t)s（主办）") if a.role == "lead" else N_("新工单 %(n)s：%(t)s（协办）"))
-            % {"n": ticket.number, "t": ticket.title},
+            Message(N_("新工单 %(n)s：%(t)s（主办）") if a.role == "lead" else N_("新工单 %(n)s：%(t)s（协办）"),
+                    n=ticket.number, t=ticket.title),
         )
     return lead_a
 
@@ -343,7 +343,7 @@ def route(ticket: Ticket, at: datetime) -> None:
         ticket.dispatch_reason = "low_confidence"
         notifications.notify(
             [notifications.to_city(ticket.jurisdiction, "dispatcher")], ticket, "to_dispatch",
-            N_("工单 %(n)s 需要人工派单") % {"n": ticket.number},
+            Message(N_("工单 %(n)s 需要人工派单"), n=ticket.number),
         )
 
 
@@ -406,7 +406,7 @@ def _file(enterprise, submitter: User | None, *, kind, topic, title, description
             route(ticket, at)
             notifications.notify(
                 [notifications.to_filer(ticket)], ticket, "filed",
-                N_("您的诉求已提交，工单号 %(n)s") % {"n": ticket.number},
+                Message(N_("您的诉求已提交，工单号 %(n)s"), n=ticket.number),
             )
         db.session.flush()
         if files:

@@ -57,6 +57,26 @@ def _translated(value):
     return value
 
 
+def notification_text(notification) -> str:
+    """An inbox message in the reader's language: filled from its stored source (msgid and
+    parameters, see notifications.source_of); a row without one, or one the catalogue cannot
+    fill, shows its Chinese text."""
+    source = getattr(notification, "message_source", None)
+    if not source:
+        return notification.message
+    try:
+        return _filled(source)
+    except (KeyError, TypeError, ValueError):
+        return notification.message
+
+
+def _filled(source: dict) -> str:
+    params = {k: _filled(v) if isinstance(v, dict) and "msgid" in v else v
+              for k, v in (source.get("params") or {}).items()}
+    text = gettext(source["msgid"])
+    return text % params if params else text
+
+
 def mask_phone(phone: str | None) -> str:
     """*******5678: what staff other than the owning agency see. One format whatever the number:
     11 characters, 7 stars and the last 4 digits; all 11 stars when the number has fewer than 11
@@ -108,6 +128,7 @@ def init_app(app) -> None:
         newstyle=True)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["notification_text"] = notification_text
 
     @app.context_processor
     def inject_locale():

@@ -1,0 +1,75 @@
+"""The inbox in the reader's language: a notification keeps the marked message it was filled from
+(Notification.message_source), so an English reader reads it in English, labels inside it too;
+the Chinese text stays for the email and for rows written before migration 0018."""
+import pytest
+from flask_babel import refresh
+
+from app.extensions import db as _db
+from app.models import Notification
+from app.services import handling
+from app.services import sla as sla_service
+from tests.conftest import login
+from tests.services.test_handling import World, route_to
+
+
+@pytest.fixture
+def w(make_city, make_user, db, monkeypatch):
+    world = World(make_city, make_user)
+    route_to(monkeypatch)
+    return world
+
+
+def _inbox(client, lang):
+    refresh()  # the test's app context outlives requests; Flask-Babel caches the locale on it
+    return client.get(f"/inbox?lang={lang}").get_data(as_text=True)
+
+
+def test_the_business_reads_its_notifications_in_english(client, w, db):
+    t = w.file()
+    handling.sign(w.clerk, t.id)
+    login(client, "biz1")
+    zh = _inbox(client, "zh")
+    assert f"您的诉求已提交，工单号 {t.number}" in zh and f"工单 {t.number} 已由市市场监管局签收" in zh
+    en = _inbox(client, "en")
+    assert f"Your appeal has been submitted, ticket number {t.number}" in en
+    assert "您的诉求已提交" not in en
+
+
+def test_a_label_inside_a_message_is_translated_too(client, w, db):
+    t = w.file()
+    handling.sign(w.clerk, t.id)
+    handling.record_contact(w.clerk, t.id, contacted_on=handling.contact_date_default(), way="phone",
+                            summary="电话了解情况")
+    handling.reply(w.clerk, t.id, "已经协调相关部门减少重复检查，今后将统一安排。")
+    handling.rate(w.biz, t.id, satisfaction="very_satisfied", resolved=True, comment="")
+    stored = _db.session.query(Notification).filter_by(kind="rated").one()
+    assert stored.message_source["params"]["s"] == {"msgid": "非常满意", "params": {}}
+    assert "非常满意" in stored.message  # the Chinese text, as the email says it
+    login(client, "clerk_scj")
+    en = _inbox(client, "en")
+    assert "Very satisfied" in en and "非常满意" not in en
+
+
+def test_a_row_without_its_source_shows_its_chinese_text(client, w, db):
+    t = w.file()
+    _db.session.query(Notification).update({"message_source": None})
+    _db.session.commit()
+    login(client, "biz1")
+    assert f"您的诉求已提交，工单号 {t.number}" in _inbox(client, "en")
+
+
+def test_an_escalation_message_keeps_its_labels_as_messages():
+    """The sweep's 催办/督办 texts name a level and a clock: both are marked messages inside it."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from app.services.notifications import source_of
+
+    message = sla_service._message("remind", "resolve", SimpleNamespace(number="LY20261202-000001"),
+                                   datetime(2026, 12, 3, 3, tzinfo=UTC), SimpleNamespace(tz=ZoneInfo("Asia/Shanghai")))
+    source = source_of(message)
+    assert source["msgid"] == "工单 %(n)s %(level)s：%(clock)s时限 %(due)s"
+    assert source["params"]["n"] == "LY20261202-000001" and source["params"]["due"] == "2026-12-03 11:00"
+    assert source["params"]["level"]["msgid"] == "催办" and source["params"]["clock"]["msgid"] == "办理"
+    assert str(message) == "工单 LY20261202-000001 催办：办理时限 2026-12-03 11:00"
