@@ -260,9 +260,8 @@ def issue_notice(user: User, ticket_id: int, note: str, days: int) -> Supervisio
     db.session.flush()
     clocks.recompute(lead, now)  # the order's deadline enters the sweep (clock "order")
     _notify_agency(lead.agency_id, ticket, "supervision_notice",
-                   N_("督办单：工单 %(n)s 须在 %(d)s 前办结。%(note)s")
-                   % {"n": ticket.number, "d": due.astimezone(evaluation.SHANGHAI).strftime("%Y-%m-%d %H:%M"),
-                      "note": note})
+                   Message(N_("督办单：工单 %(n)s 须在 %(d)s 前办结。%(note)s"), n=ticket.number,
+                           d=due.astimezone(evaluation.SHANGHAI).strftime("%Y-%m-%d %H:%M"), note=note))
     commit()
     return notice
 

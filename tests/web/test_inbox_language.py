@@ -42,6 +42,8 @@ def test_a_label_inside_a_message_is_translated_too(client, w, db):
                             summary="电话了解情况")
     handling.reply(w.clerk, t.id, "已经协调相关部门减少重复检查，今后将统一安排。")
     handling.rate(w.biz, t.id, satisfaction="very_satisfied", resolved=True, comment="")
+    every = _db.session.query(Notification).all()
+    assert len(every) >= 4 and all(n.message_source for n in every), [n.kind for n in every if not n.message_source]
     stored = _db.session.query(Notification).filter_by(kind="rated").one()
     assert stored.message_source["params"]["s"] == {"msgid": "非常满意", "params": {}}
     assert "非常满意" in stored.message  # the Chinese text, as the email says it
