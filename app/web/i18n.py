@@ -73,7 +73,8 @@ def notification_text(notification) -> str:
 def _filled(source: dict) -> str:
     params = {k: _filled(v) if isinstance(v, dict) and "msgid" in v else v
               for k, v in (source.get("params") or {}).items()}
-    text = gettext(source["msgid"])
+    msgid = source["msgid"]  # a variable: the catalogue's extractor takes any literal inside gettext(…)
+    text = gettext(msgid)
     return text % params if params else text
 
 
