@@ -14,10 +14,11 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.domain.topics import KINDS, TOPICS
 from app.domain.workflow import STATES
+from app.services.handling import CONTACT_WAYS
 from app.web.fields import SelectField
 from app.web.i18n import lazy_gettext as _l
 
-WAYS = [("phone", _l("电话")), ("visit", _l("上门")), ("sms", _l("短信")), ("other", _l("其他"))]
+WAYS = [(code, _l(label)) for code, label in CONTACT_WAYS.items()]
 
 
 class ActionForm(FlaskForm):

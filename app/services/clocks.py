@@ -11,7 +11,7 @@ suspension edit gives the same answer as if it had been known from the start.
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from app.domain import sla
 from app.domain.calendar import WorkingCalendar
@@ -261,6 +261,15 @@ def extend(assignment: Assignment, days: int, at: datetime | None = None) -> Non
 def stop(assignment: Assignment, at: datetime) -> None:
     """The assignment's work is done (replied, returned, cancelled): nothing more to check."""
     assignment.next_check_at = None
+
+
+def overdue(now: datetime):
+    """SQL condition (Ticket joined to Assignment): the assignment's sign deadline passed unsigned,
+    or its resolve deadline passed. Not while its ticket is suspended: the clocks stand still and the
+    stored deadlines are those of the closed pauses, which the present overtakes without the ticket
+    being late. The queue's filter, the supervision board and /metrics all count with it."""
+    return and_(Ticket.state != "suspended",
+                or_(Assignment.resolve_due_at < now, and_(Assignment.signed_at.is_(None), Assignment.sign_due_at < now)))
 
 
 def status(assignment: Assignment, now: datetime | None = None) -> dict | None:

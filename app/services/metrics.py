@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Assignment, Ticket, utcnow
+from app.services import clocks
 
 FILING_SECONDS = Histogram(
     "desk_filing_seconds", "Time to file one appeal (number, route, write, commit)",
@@ -33,8 +34,9 @@ def snapshot(now=None) -> dict:
     now = now or utcnow()
     by_state = {state: n for state, n in db.session.execute(
         select(Ticket.state, func.count()).group_by(Ticket.state))}
-    overdue = db.session.scalar(select(func.count()).select_from(Assignment).where(
-        Assignment.active.is_(True), Assignment.resolve_due_at < now, Assignment.replied_at.is_(None))) or 0
+    overdue = db.session.scalar(select(func.count()).select_from(Assignment).join(Ticket, Ticket.id == Assignment.ticket_id)
+                                .where(Assignment.active.is_(True), Assignment.replied_at.is_(None),
+                                       clocks.overdue(now))) or 0
     oldest_due = db.session.scalar(select(func.min(Assignment.next_check_at)).where(Assignment.next_check_at <= now))
     lag = (now - oldest_due).total_seconds() if oldest_due is not None else 0.0
     return {"tickets": by_state, "overdue": overdue, "sweep_lag": lag}

@@ -75,8 +75,7 @@ def agency_queue(user: User, *, state: str | None = None, kind: str | None = Non
         like = f"%{words}%"
         query = query.where(or_(Ticket.number.ilike(like), Enterprise.name.ilike(like),
                                 Ticket.title.ilike(like), Ticket.description.ilike(like)))
-    overdue = or_(Assignment.resolve_due_at < now,
-                  and_(Assignment.signed_at.is_(None), Assignment.sign_due_at < now))
+    overdue = clocks.overdue(now)
     if light == "overdue":
         query = query.where(overdue)
     elif light == "warning":

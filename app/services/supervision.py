@@ -112,16 +112,12 @@ def board(user: User, *, agency_id: int | None = None, level: str | None = None,
     while its clocks stand still; it shows only if it was escalated or given a 督办单."""
     _require_supervisor(user)
     now = now or utcnow()
-    sign_late = and_(Assignment.signed_at.is_(None), Assignment.sign_due_at < now)
     ordered = select(SupervisionNotice.assignment_id)
     # A 督办单 issued by hand puts the assignment on the board at 督办 even before it is late.
     noticed = Assignment.id.in_(ordered)
-    # A suspended ticket's clocks stand still (its stored deadlines are those of the closed pauses, so
-    # they fall behind the present): it is not late for being suspended, only if it was escalated.
-    late = and_(Ticket.state != "suspended", or_(Assignment.resolve_due_at < now, sign_late))
     cond = and_(Ticket.jurisdiction == user.jurisdiction, Assignment.active.is_(True),
                 Ticket.state.in_(ACTIVE_STATES),
-                or_(late, Assignment.escalation_level.is_not(None), noticed))
+                or_(clocks.overdue(now), Assignment.escalation_level.is_not(None), noticed))
     if agency_id:
         cond = and_(cond, Assignment.agency_id == agency_id)
     if level == "supervise":

@@ -8,8 +8,9 @@ from markupsafe import Markup, escape
 
 from app.domain import N_
 from app.domain.topics import KINDS, TOPICS
-from app.domain.workflow import RATING_CHANNELS, SATISFACTION_LEVELS, STATES
+from app.domain.workflow import RATING_CHANNELS, SATISFACTION_LEVELS, STATES, TRANSITIONS
 from app.models.accounts import ROLE_LABELS
+from app.services.handling import CONTACT_WAYS
 from app.web.i18n import gettext, localtime, page_translations
 from app.web.i18n import lazy_gettext as _l
 
@@ -29,24 +30,17 @@ _STEP_OF_STATE = {"submitted": 0, "to_dispatch": 0, "to_supervision": 0, "dispat
                   "suspended": 2, "replied": 3, "closed": 4}
 
 
-# The timeline's names for event actions, and the contact ways a clerk records.
-ACTIONS = {
-    "file": N_("提交诉求"), "route": N_("自动派单"), "route_to_dispatch": N_("转派单中心"), "dispatch": N_("派单"),
-    "reject_return": N_("驳回退单"), "reject": N_("不予受理"), "merge": N_("合并"), "withdraw": N_("撤回"),
-    "sign": N_("签收"), "return": N_("退回"), "decide": N_("督查裁决"), "transfer": N_("改派"),
-    "contact": N_("联系企业"), "note": N_("内部备注"), "assign": N_("分配承办人"), "suspend": N_("挂起"),
-    "resume": N_("恢复办理"), "add_info": N_("补充材料"), "request_extension": N_("申请延期"),
-    "decide_extension": N_("审批延期"), "reply": N_("答复"), "rate": N_("评价"), "auto_close": N_("自动办结"),
-    "reopen": N_("重办"), "escalate": N_("升级督办"), "issue_notice": N_("下发督办单"),
-    "co_opinion": N_("协办意见"), "co_sign": N_("签收协办"), "merged_in": N_("并入本工单"),
-    "request_exclusion": N_("申请核减"), "decide_exclusion": N_("审批核减"), "terminate": N_("终止办理"),
-    "callback": N_("回访评价"), "deadline_recalculated": N_("办理时限调整"), "request_suspension": N_("申请挂起"),
-    "decide_suspension": N_("审批挂起")}
-WAYS = {"phone": N_("电话"), "visit": N_("上门"), "sms": N_("短信"), "other": N_("其他")}
+# The timeline names an event by its transition's label (app.domain.workflow), except the events
+# that are no transition of the state machine and two whose transition label is the button's
+# (提交协办意见, 回访) rather than the record's.
+ACTIONS = {**{name: t.label for name, t in TRANSITIONS.items()},
+           "file": N_("提交诉求"), "merged_in": N_("并入本工单"), "request_exclusion": N_("申请核减"),
+           "decide_exclusion": N_("审批核减"), "deadline_recalculated": N_("办理时限调整"),
+           "co_opinion": N_("协办意见"), "callback": N_("回访评价")}
 # The SLA light names one clock: 签收 until the ticket is signed, then 办结.
 CLOCKS = {"sign": N_("签收"), "contact": N_("联系"), "resolve": N_("办结")}
 LIGHTS = {"green": N_("正常"), "yellow": N_("临近时限"), "red": N_("已超期")}
-TABLES = {"state": STATES, "kind": KINDS, "action": ACTIONS, "way": WAYS, "satisfaction": SATISFACTION_LEVELS,
+TABLES = {"state": STATES, "kind": KINDS, "action": ACTIONS, "way": CONTACT_WAYS, "satisfaction": SATISFACTION_LEVELS,
           "clock": CLOCKS, "light": LIGHTS, "role": ROLE_LABELS}
 _translated: WeakKeyDictionary = WeakKeyDictionary()
 

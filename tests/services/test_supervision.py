@@ -136,13 +136,19 @@ def test_extension_cannot_be_granted_beyond_the_request(db, month, people):
 
 
 def test_a_suspended_ticket_is_not_overdue_on_the_board(make_city, make_user, monkeypatch, db):
-    """挂起 stops the clocks: past its old deadline a suspended ticket is not late (it was, on the
-    board, with its overdue days growing while it waited for the business)."""
+    """挂起 stops the clocks: past its old deadline a suspended ticket is not late — not on the
+    board (where its overdue days grew while it waited for the business), not in the queue's
+    overdue filter, not in /metrics' overdue count."""
     from datetime import timedelta
 
     from app.models import utcnow
-    from app.services import handling
+    from app.services import handling, metrics, queues
     from tests.services.test_handling import World, route_to
+
+    def late_everywhere(now):
+        board = [i.ticket.id for i in sv.board(w.supervisor, now=now)]
+        queue = [tk.id for _a, tk, _s in queues.agency_queue(w.clerk, light="overdue", now=now).items]
+        return board, queue, metrics.snapshot(now=now)["overdue"]
 
     w = World(make_city, make_user)
     route_to(monkeypatch)
@@ -150,10 +156,10 @@ def test_a_suspended_ticket_is_not_overdue_on_the_board(make_city, make_user, mo
     handling.sign(w.clerk, t.id)
     lead = next(a for a in t.assignments if a.active)
     later = utcnow() + timedelta(days=60)  # long past the resolve deadline
-    assert [i.ticket.id for i in sv.board(w.supervisor, now=later)] == [t.id]  # in progress: late
+    assert late_everywhere(later) == ([t.id], [t.id], 1)  # in progress: late
     handling.suspend(w.clerk, t.id, "请补充检查通知书")
     assert lead.resolve_due_at < later
-    assert sv.board(w.supervisor, now=later) == []
+    assert late_everywhere(later) == ([], [], 0)
     lead.escalation_level = "supervise"  # escalated before it was suspended: on the board, not late
     db.session.commit()
     [item] = sv.board(w.supervisor, now=later)
