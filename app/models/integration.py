@@ -79,6 +79,8 @@ class IdempotencyRecord(db.Model):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     status: Mapped[int | None]
     response: Mapped[dict | None] = mapped_column(JSON)
+    # Set to the ticket before it is flushed, so the record is one INSERT after the ticket's.
+    ticket = relationship("Ticket")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (

@@ -126,14 +126,14 @@ def prune(now=None) -> int:
 
 def file_once(scope: str, key: str, fp: str, file: Callable[[Callable], object]):
     """`run` for a filing: `file(also)` files the ticket, passing `also` to the filing service
-    (tickets.file_for), which calls it with the flushed ticket before its commit: the record gets
-    the ticket's id in the filing's own transaction (no second UPDATE and commit). Returns
-    (ticket, None) the first time and (None, Replay with ticket_id) for a repeat."""
+    (tickets.file_for), which calls it with the ticket before its first flush: the record is
+    written once, with the ticket, in the filing's own transaction. Returns (ticket, None) the
+    first time and (None, Replay with ticket_id) for a repeat."""
 
     def call(record):
         def keep(ticket) -> None:
             record.status = 201
-            record.ticket_id = ticket.id
+            record.ticket = ticket
 
         return file(keep)
 

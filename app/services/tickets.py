@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.domain import Message, audience, workflow
 from app.domain.routing.models import RoutingInputError
@@ -277,7 +278,18 @@ def agency_in(jurisdiction: str, name: str | None) -> Agency | None:
 
 # --- numbering ----------------------------------------------------------------------------------
 
-def next_number(jurisdiction: Jurisdiction, at: datetime) -> str:
+#: City code → ticket-number prefix. The catalog import creates a city with its prefix and never
+#: changes it, so each process asks the database once per city (not once per filing).
+_prefixes: dict[str, str] = {}
+
+
+def _prefix(code: str) -> str:
+    if code not in _prefixes:
+        _prefixes[code] = db.session.get(Jurisdiction, code).prefix
+    return _prefixes[code]
+
+
+def next_number(jurisdiction: str, at: datetime) -> str:
     """LY20261121-000123: city prefix, Shanghai date, the day's sequence in that city.
 
     On PostgreSQL the counter is taken in its own short transaction (one upsert, committed at
@@ -289,7 +301,7 @@ def next_number(jurisdiction: Jurisdiction, at: datetime) -> str:
     day = at.astimezone(SHANGHAI).date()
     postgres = db.session.get_bind().dialect.name == "postgresql"
     upsert = pg_insert if postgres else sqlite_insert
-    stmt = (upsert(TicketSequence).values(jurisdiction=jurisdiction.code, day=day, last=1)
+    stmt = (upsert(TicketSequence).values(jurisdiction=jurisdiction, day=day, last=1)
             .on_conflict_do_update(index_elements=["jurisdiction", "day"],
                                    set_={"last": TicketSequence.last + 1})
             .returning(TicketSequence.last))
@@ -299,7 +311,7 @@ def next_number(jurisdiction: Jurisdiction, at: datetime) -> str:
             conn.commit()
     else:
         result = db.session.execute(stmt).scalar_one()
-    return f"{jurisdiction.prefix}{day:%Y%m%d}-{result:06d}"
+    return f"{_prefix(jurisdiction)}{day:%Y%m%d}-{result:06d}"
 
 
 # --- filing -------------------------------------------------------------------------------------
@@ -377,7 +389,8 @@ def file_for(
 ) -> Ticket:
     """File an appeal of `enterprise`: by one of its users, or (submitter None) by a client
     system such as an Open311 client, described by `channel` in the filing event. `also(ticket)`
-    adds the caller's own rows (e.g. the Open311 link) to the same transaction."""
+    adds the caller's own rows (e.g. the Open311 link) to the same transaction; it runs before the
+    ticket is flushed, so its rows refer to the ticket by relationship and go in the same INSERTs."""
     validate_appeal(kind, topic, title, description)
     with metrics.timing_filing():
         return _file(enterprise, submitter, kind=kind, topic=topic, title=title, description=description,
@@ -387,10 +400,9 @@ def file_for(
 
 def _file(enterprise, submitter: User | None, *, kind, topic, title, description, district, urgent, public,
           contact_name, contact_phone, files, channel, also) -> Ticket:
-    jurisdiction = db.session.get(Jurisdiction, enterprise.jurisdiction)
     at = utcnow()
     ticket = Ticket(
-        number=next_number(jurisdiction, at), jurisdiction=jurisdiction.code,
+        number=next_number(enterprise.jurisdiction, at), jurisdiction=enterprise.jurisdiction,
         enterprise_id=enterprise.id, submitter_id=submitter.id if submitter else None, kind=kind, topic=topic,
         title=title.strip(), description=description.strip(), district=(district or "").strip() or None,
         urgent=bool(urgent), public=bool(public), contact_name=contact_name or enterprise.contact_name,
@@ -408,16 +420,20 @@ def _file(enterprise, submitter: User | None, *, kind, topic, title, description
                 [notifications.to_filer(ticket)], ticket, "filed",
                 Message(N_("您的诉求已提交，工单号 %(n)s"), n=ticket.number),
             )
+            if also is not None:
+                also(ticket)
         db.session.flush()
         if files:
             from app.services import attachments
 
             attachments.save_all(ticket, files, submitter, event=filed)
-        if also is not None:
-            also(ticket)
     except Exception:
         # A refused attachment (or anything else) leaves no half-filed ticket behind.
         db.session.rollback()
         raise
+    ticket_id, number = ticket.id, ticket.number
     commit()
+    # What the caller shows next (the number, the link) without reloading the expired row.
+    set_committed_value(ticket, "id", ticket_id)
+    set_committed_value(ticket, "number", number)
     return ticket
