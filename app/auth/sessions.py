@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, flash, g, session
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db, login_manager
@@ -19,14 +20,18 @@ from app.web.i18n import gettext as _
 SEEN, SINCE, LANG = "seen", "since", "lang"
 SEEN_EVERY = 60  # seconds
 
+# The user's agency or business comes in the same query: nearly every page names it or reads its
+# city. Built once: every request runs it, and building it anew cost more than the database's time.
+_USER = (select(User).options(joinedload(User.agency), joinedload(User.enterprise))
+         .where(User.id == bindparam("user_id")))
+
 
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: the active user whose generation matches the cookie's."""
     ident, _sep, generation = (user_id or "").partition(".")
     if not ident.isdigit() or not generation.isdigit() or len(ident) > 10:
         return None
-    # The user's agency or business comes in the same query: nearly every page names it or reads its city.
-    user = db.session.get(User, int(ident), options=(joinedload(User.agency), joinedload(User.enterprise)))
+    user = db.session.execute(_USER, {"user_id": int(ident)}).unique().scalar_one_or_none()
     if user is None or not user.active or user.session_generation != int(generation):
         return None
     return user
