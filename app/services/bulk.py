@@ -78,8 +78,9 @@ def update_rows(model, rows: list[dict], key: str = "id") -> None:
     """Update many rows of `model`'s table in one statement: each dict holds `key` and the new
     values of the same columns.
 
-    For the jobs that change hundreds of loaded objects at once (the SLA sweep): the caller
-    expunges them from the session, so the unit of work does not write them a second time.
+    For the jobs that change hundreds of loaded objects at once (the SLA sweep): the caller marks
+    the new values as stored on its objects (`set_committed_value`), so the unit of work does not
+    write them a second time.
     """
     if not rows:
         return
