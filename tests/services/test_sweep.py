@@ -108,6 +108,39 @@ def test_everything_due_at_once_fires_in_one_sweep(world, db):
     assert sla.sweep(sh(2026, 1, 31, 12, 0))["fired"] == 0
 
 
+def test_a_sweep_s_statements_do_not_grow_with_what_is_due(world, db):
+    """A batch costs the same statements whether one assignment is due in it or four: what the
+    sweep reads and writes per assignment is read and written for the whole batch at once."""
+    from sqlalchemy import event
+
+    def statements_of_sweep(at):
+        seen: list[str] = []
+
+        def before(conn, cursor, statement, *_):
+            seen.append(" ".join(statement.split()))
+
+        db.session.expire_all()
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            result = sla.sweep(at)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+        return result, seen
+
+    _, one = world["file"](sh(2025, 9, 30, 16, 30))
+    first, alone = statements_of_sweep(sh(2025, 12, 31, 12, 0))
+    more = [world["file"](sh(2026, 2, 2, 10, 0))[1] for _ in range(4)]
+    second, together = statements_of_sweep(sh(2026, 4, 30, 12, 0))
+    # every level of every clock fired (9 each: see the test above), each assignment stored once
+    assert (first["checked"], first["fired"]) == (1, 9)
+    assert (second["checked"], second["fired"]) == (4, 36)
+    assert len(together) == len(alone)
+    assert sum(s.startswith("UPDATE assignments") for s in together) == 1
+    db.session.expire_all()
+    assert one.escalation_level == "notice" and one.next_check_at is None
+    assert all(a.escalation_level == "notice" and a.next_check_at is None for a in more)
+
+
 def test_duplicate_insert_is_skipped_not_raised(world, db):
     """Another process fired the level first: the row exists, the sweep skips it silently."""
     ticket, a = world["file"](sh(2025, 9, 30, 16, 30))
