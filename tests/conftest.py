@@ -167,3 +167,14 @@ def received(user, kind: str | None = None, ticket_id: int | None = None, prefix
     rows, _ = notifications.inbox(user, size=10_000)
     return [n for n in rows if (kind is None or n.kind == kind) and (ticket_id is None or n.ticket_id == ticket_id)
             and (prefix is None or n.kind.startswith(prefix))]
+
+
+@pytest.fixture
+def w(make_city, make_user, db, monkeypatch):
+    """The usual world (tests/worlds.py), the router choosing 市市场监管局. A module that needs
+    another world defines its own `w`."""
+    from tests.worlds import World, route_to
+
+    world = World(make_city, make_user)
+    route_to(monkeypatch)
+    return world

@@ -47,7 +47,7 @@ def test_0017_ends_the_suspensions_left_open_by_a_transfer(app, make_city, make_
     from app.models import Assignment, Suspension, TicketEvent
     from app.services import handling
     from app.services import supervision as sv
-    from tests.services.test_handling import World, route_to
+    from tests.worlds import World, route_to
 
     w = World(make_city, make_user)
     route_to(monkeypatch)

@@ -3,21 +3,11 @@ token (app.services.idempotency), so the same form sent twice files once."""
 import re
 import threading
 
-import pytest
-
 from app.models import Ticket
 from tests.conftest import login
-from tests.services.test_handling import World, route_to
 
 FORM = {"kind": "complaint", "topic": "inspection", "title": "检查过多",
         "description": "一个月内被不同部门检查了五次，影响经营。", "contact_phone": "13912345678"}
-
-
-@pytest.fixture
-def w(make_city, make_user, db, monkeypatch):
-    world = World(make_city, make_user)
-    route_to(monkeypatch)
-    return world
 
 
 def _form_tokens(client) -> dict:

@@ -14,7 +14,7 @@ from app.models import TicketEvent, WebhookDelivery
 from app.services import ServiceError, handling, webhooks
 from app.services import tickets as core
 from tests.api.conftest import APPEAL
-from tests.services.test_handling import route_to
+from tests.worlds import route_to
 
 
 class Receiver:

@@ -167,7 +167,7 @@ def test_get_requests_and_one_request(client, setup, db):
 
 
 def test_reply_is_status_notes_and_an_update(client, setup, db, monkeypatch):
-    from tests.services.test_handling import route_to
+    from tests.worlds import route_to
 
     route_to(monkeypatch)
     key, clerk = setup["key"], setup["clerk"]
@@ -197,7 +197,7 @@ def test_reply_is_status_notes_and_an_update(client, setup, db, monkeypatch):
 
 
 def test_post_update_while_in_progress(client, setup, db, monkeypatch):
-    from tests.services.test_handling import route_to
+    from tests.worlds import route_to
 
     route_to(monkeypatch)
     key = setup["key"]

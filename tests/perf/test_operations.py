@@ -4,7 +4,7 @@ import logging
 
 from app import logs
 from app.services import tickets as core
-from tests.services.test_handling import World, route_to
+from tests.worlds import World, route_to
 
 
 def test_live_and_ready(client, db):

@@ -9,7 +9,6 @@ from app.models import User
 from app.services import handling, notifications
 from app.services import tickets as core
 from tests.conftest import PG_URL, csrf_token, login
-from tests.services.test_handling import World, route_to
 
 # Distinct appeals (no two alike, so the duplicate check lets each one through).
 TEXTS = [
@@ -19,13 +18,6 @@ TEXTS = [
     ("道路施工堵门", "门前道路施工围挡三个月,顾客无法进店,希望尽快完工。"),
     ("用电报装太慢", "新厂房申请高压用电报装,等待了四十天仍未接电。"),
 ]
-
-
-@pytest.fixture
-def w(make_city, make_user, db, monkeypatch):
-    world = World(make_city, make_user)
-    route_to(monkeypatch)
-    return world
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ from app.models import Notification
 from app.services import attachments, dispatching, handling, notifications
 from app.services import tickets as core
 from tests.conftest import received
-from tests.services.test_handling import World, pdf, route_to
+from tests.worlds import World, pdf, route_to
 
 
 @pytest.fixture

@@ -10,14 +10,7 @@ from app.models import Attachment
 from app.services import ServiceError, attachments, handling
 from tests.conftest import csrf_token, login
 from tests.services.test_attachments import PNG, fs
-from tests.services.test_handling import PDF, World, pdf, route_to
-
-
-@pytest.fixture
-def w(make_city, make_user, db, monkeypatch):
-    world = World(make_city, make_user)
-    route_to(monkeypatch)
-    return world
+from tests.worlds import PDF, pdf
 
 
 def _count(db):

@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 from app.models import Attachment
 from app.services import ServiceError, attachments
 from tests.conftest import csrf_token, login
-from tests.services.test_handling import PDF, World, pdf, route_to
+from tests.worlds import PDF, pdf
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 JPG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
@@ -26,13 +26,6 @@ def office(folder: str) -> bytes:
 
 def fs(data: bytes, name: str) -> FileStorage:
     return FileStorage(stream=io.BytesIO(data), filename=name)
-
-
-@pytest.fixture
-def w(make_city, make_user, db, monkeypatch):
-    world = World(make_city, make_user)
-    route_to(monkeypatch)
-    return world
 
 
 @pytest.mark.parametrize("data,name,kind", [

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import CalendarDay, CalendarYear, TicketEvent
 from app.services import ServiceError
 from app.services import calendar as cal_service
-from tests.services.test_handling import World, route_to
+from tests.worlds import World, route_to
 
 SH = ZoneInfo("Asia/Shanghai")
 NOTICE_2027 = (Path(__file__).resolve().parent.parent / "fixtures" / "notices" / "2027-example.txt").read_text(

@@ -1,18 +1,9 @@
 """Optimistic locking: two clerks sign the same ticket at once in two real sessions
 (two connections); exactly one succeeds and the other gets a Conflict."""
-import pytest
 from sqlalchemy.orm import sessionmaker
 
 from app.models import Ticket, TicketEvent, User
 from app.services import Conflict, handling
-from tests.services.test_handling import World, route_to
-
-
-@pytest.fixture
-def w(make_city, make_user, db, monkeypatch):
-    world = World(make_city, make_user)
-    route_to(monkeypatch)
-    return world
 
 
 def test_two_sessions_sign_at_once(w, db, monkeypatch):

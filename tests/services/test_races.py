@@ -9,7 +9,7 @@ from sqlalchemy.orm import sessionmaker
 from app.models import Assignment, ExtensionRequest, Ticket, TicketEvent, User
 from app.services import Conflict, ServiceError, handling, supervision
 from app.services import tickets as core
-from tests.services.test_handling import World, route_to
+from tests.worlds import World, route_to
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from app.services import evaluation as ev
 from app.services import sla as sla_service
 from app.services import supervision as sv
 from app.services import tickets as core
-from tests.services.test_handling import route_to
+from tests.worlds import route_to
 
 SH = ZoneInfo("Asia/Shanghai")
 JIA, YI, BING = "市市场监管局", "市税务局", "市人社局"

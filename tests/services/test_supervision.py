@@ -143,7 +143,7 @@ def test_a_suspended_ticket_is_not_overdue_on_the_board(make_city, make_user, mo
 
     from app.models import utcnow
     from app.services import handling, metrics, queues
-    from tests.services.test_handling import World, route_to
+    from tests.worlds import World, route_to
 
     def late_everywhere(now):
         board = [i.ticket.id for i in sv.board(w.supervisor, now=now)]

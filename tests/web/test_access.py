@@ -8,7 +8,7 @@ from werkzeug.datastructures import FileStorage
 from app.models import Attachment, Notification
 from app.services import ServiceError, dispatching, handling, supervision
 from tests.conftest import login
-from tests.services.test_handling import PDF, World, route_to
+from tests.worlds import PDF, World, route_to
 
 REPLY = "经核查,已协调相关部门合并检查事项,今后将统一安排。"
 RETURN_REASON = "该事项属于税务部门职责,本局无权办理,内部说明甲。"

@@ -171,7 +171,7 @@ def test_no_warning_before_november(admin_client):
 
 
 def _provisional_ticket(make_city, make_user, monkeypatch):
-    from tests.services.test_handling import World, route_to
+    from tests.worlds import World, route_to
 
     w = World(make_city, make_user)
     route_to(monkeypatch)

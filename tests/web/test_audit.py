@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 from app.models import Attachment, AuditEntry
 from app.services import accounts, audit, handling
 from tests.conftest import login
-from tests.services.test_handling import PDF, World, route_to
+from tests.worlds import PDF, World, route_to
 
 
 @pytest.fixture

@@ -7,16 +7,9 @@ from sqlalchemy import func, select
 from app.models import Attachment, Ticket, TicketEvent
 from app.web.i18n import mask_phone
 from tests.conftest import csrf_token, login
-from tests.services.test_handling import PDF, World, route_to
+from tests.worlds import PDF
 
 HUGE = [2**31, 2**63, 2**64 + 5, 10**30]
-
-
-@pytest.fixture
-def w(make_city, make_user, db, monkeypatch):
-    world = World(make_city, make_user)
-    route_to(monkeypatch)
-    return world
 
 
 def _counts(db):

@@ -1,29 +1,14 @@
 """The agency desk through the test client, with real CSRF tokens."""
 import io
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-import pytest
 
 from app.models import TicketEvent
 from app.services import handling
 from app.services import tickets as core
 from tests.conftest import csrf_token, login
-from tests.services.test_handling import PDF, World, route_to
+from tests.worlds import PDF, route_to, shanghai_today
 
 ANSWER = "经核查,已协调相关部门合并检查事项,今后将统一安排。"
 
-
-def shanghai_today() -> date:
-    """Today where the desk is (a contact date is a Shanghai date, not a UTC one)."""
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
-
-
-@pytest.fixture
-def w(make_city, make_user, db, monkeypatch):
-    world = World(make_city, make_user)
-    route_to(monkeypatch)
-    return world
 
 
 def test_queue_lists_the_agency_tickets_with_filters(client, w, db):

@@ -1,7 +1,6 @@
 """The inbox in the reader's language: a notification keeps the marked message it was filled from
 (Notification.message_source), so an English reader reads it in English, labels inside it too;
 the Chinese text stays for the email and for rows written before migration 0018."""
-import pytest
 from flask_babel import refresh
 
 from app.extensions import db as _db
@@ -9,14 +8,6 @@ from app.models import Notification
 from app.services import handling
 from app.services import sla as sla_service
 from tests.conftest import login
-from tests.services.test_handling import World, route_to
-
-
-@pytest.fixture
-def w(make_city, make_user, db, monkeypatch):
-    world = World(make_city, make_user)
-    route_to(monkeypatch)
-    return world
 
 
 def _inbox(client, lang):

@@ -1,19 +1,10 @@
 """The business portal through the test client, with real CSRF tokens."""
 import io
 
-import pytest
-
 from app.models import Ticket
 from app.services import handling
 from tests.conftest import csrf_token, login
-from tests.services.test_handling import PDF, World, route_to
-
-
-@pytest.fixture
-def w(make_city, make_user, db, monkeypatch):
-    world = World(make_city, make_user)
-    route_to(monkeypatch)
-    return world
+from tests.worlds import PDF
 
 
 def _file_via_form(client, **extra):

@@ -1,13 +1,11 @@
 """Property-based (hypothesis): arbitrary text, ids and dates through the forms and query
 parameters never give a 500, and a refused request changes nothing (issue 11, "Done when")."""
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.models import Attachment, Ticket, TicketEvent, User
 from tests.conftest import csrf_token, login
-from tests.services.test_handling import World, route_to
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -46,13 +44,6 @@ QUERIES = {
                       "/supervision/evaluation/trend": ["month", "agency"],
                       "/supervision/evaluation/breakdown": ["month", "by"]},
 }
-
-
-@pytest.fixture
-def w(make_city, make_user, db, monkeypatch):
-    world = World(make_city, make_user)
-    route_to(monkeypatch)
-    return world
 
 
 def _state(db):

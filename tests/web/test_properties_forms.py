@@ -33,10 +33,10 @@ from app.models import (
 from app.services import accounts, dispatching, handling
 from app.services import supervision as sv
 from tests.conftest import csrf_token, login
-from tests.services.test_handling import World, route_to
 from tests.web.test_audit import fresh_client
 from tests.web.test_properties import SETTINGS as BASE_SETTINGS
 from tests.web.test_properties import dates, ids, texts, values
+from tests.worlds import World, route_to
 
 # Each test spreads its examples over several forms: a few more than the base 25.
 SETTINGS = settings(BASE_SETTINGS, max_examples=40)

@@ -12,15 +12,7 @@ from app.services import clocks, handling, supervision
 from app.web import labels
 from app.web.charts import nice_ticks
 from tests.conftest import csrf_token, login
-from tests.services.test_handling import World, route_to
-from tests.web.test_desk import shanghai_today
-
-
-@pytest.fixture
-def w(make_city, make_user, db, monkeypatch):
-    world = World(make_city, make_user)
-    route_to(monkeypatch)
-    return world
+from tests.worlds import route_to, shanghai_today
 
 
 def _page(client, url):

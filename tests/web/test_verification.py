@@ -10,7 +10,7 @@ from tests.web.test_sessions import STRONG, _register
 
 
 def test_a_new_business_is_unverified_and_its_tickets_say_so(client, make_city, make_user, db, monkeypatch):
-    from tests.services.test_handling import route_to
+    from tests.worlds import route_to
 
     make_city()
     route_to(monkeypatch)
