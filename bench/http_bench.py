@@ -3,7 +3,8 @@
     .venv/bin/python bench/http_bench.py postgresql+psycopg://postgres@127.0.0.1:5432/bench_f_100k \
         --busy-clerk clerk186a [--port 5106] [--workers 2] [--concurrency 16] [--seconds 15]
 
-Starts `gunicorn -c gunicorn.conf.py -w 2` on 127.0.0.1:<port>, then an asyncio + httpx load
+Starts `gunicorn -c gunicorn.conf.py -w 2 --max-requests 0` (no worker recycled mid-run) on 127.0.0.1:<port>,
+then an asyncio + httpx load
 generator (loopback only; every scenario bounded by a request count and a time limit) measures,
 each beside the ceiling of the same run (/api/health: one SELECT 1, measured right before):
 
@@ -115,8 +116,11 @@ def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=url, APP_CONFIG="development", LOG_LEVEL="WARNING",
                SECRET_KEY="bench-secret-0123456789", WEB_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers))
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    # --max-requests 0: gunicorn.conf.py recycles a worker every 5 000 ± 500 requests, and a run sends
+    # about 10 000 per worker; a recycle in the middle of a scenario (a new worker imports the app and
+    # builds its router) is not what the scenario measures.
     return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile",
-                             "/dev/null"], cwd=ROOT, env=env, start_new_session=True)
+                             "/dev/null", "--max-requests", "0"], cwd=ROOT, env=env, start_new_session=True)
 
 
 def worker_rss(master: int) -> list[float]:
