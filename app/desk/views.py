@@ -109,14 +109,13 @@ def _assign_form(ticket: Ticket) -> AssignForm:
 def ticket(ticket_id: int):
     """One ticket as the agency sees it, with the handling actions."""
     t = _visible_or_404(ticket_id)
-    audit.ticket_read(current_user, t)
     mine = [a for a in t.assignments if a.agency_id == current_user.agency_id]
     current = next((a for a in reversed(mine) if a.active), mine[-1] if mine else None)
     contact = ContactForm()
     if not contact.contacted_on.data:
         contact.contacted_on.data = handling.contact_date_default()
     filed_on = t.created_at.astimezone(core.SHANGHAI).date()
-    return render_template(
+    page = render_template(
         "desk/ticket.html", t=t, ticket=t, events=core.visible_events(current_user, t),
         limited=core.access(current_user, t) != core.FULL,
         files=attachments.visible(current_user, t), assignment=current,
@@ -130,6 +129,10 @@ def ticket(ticket_id: int):
         suspension_request_form=SuspensionRequestForm(), filed_on=filed_on,
         today=handling.contact_date_default(),
     )
+    # Audited once the page is built: the read and its record are one transaction (one connection,
+    # no commit in the middle of the page's reads).
+    audit.ticket_read(current_user, t)
+    return page
 
 
 def _act(ticket_id: int, form, call, done: str):

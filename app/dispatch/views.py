@@ -74,7 +74,6 @@ def index():
 def ticket(ticket_id: int):
     """One ticket with the router's candidates, its returns, similar tickets and the actions."""
     t = _ticket(ticket_id)
-    audit.ticket_read(current_user, t)
     filt = AgencyFilterForm(request.args)
     q = (filt.q.data or "").strip()
     agencies = dispatching.agencies_of(t.jurisdiction, q)
@@ -91,7 +90,7 @@ def ticket(ticket_id: int):
     if suggested in by_name:
         dform.lead.data = by_name[suggested]
     dform.co.data = [by_name[n] for n in routing.get("co_agencies", []) if n in by_name]
-    return render_template(
+    page = render_template(
         "dispatch/ticket.html", ticket=t, routing=routing, filt=filt, q=q, dform=dform,
         mform=MergeForm(version=t.version), rform=RejectForm(version=t.version),
         rrform=RejectReturnForm(version=t.version), pending_return=ret,
@@ -101,6 +100,10 @@ def ticket(ticket_id: int):
         similar=dispatching.similar_open_tickets(t.enterprise_id, t.title, t.description, exclude_id=t.id),
         by_name=by_name, kinds=KINDS, topics=TOPICS,
     )
+    # Audited once the page is built: the read and its record are one transaction (one connection,
+    # no commit in the middle of the page's reads).
+    audit.ticket_read(current_user, t)
+    return page
 
 
 def _act(ticket_id: int, form, call, done: str):

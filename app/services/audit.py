@@ -86,21 +86,15 @@ def log(action: str, actor: User | None = None, **kwargs) -> AuditEntry:
 
 
 def ticket_read(user: User, ticket) -> None:
-    """A staff member opened a ticket's page (the business reading its own is not audited)."""
+    """A staff member opened a ticket's page (the business reading its own is not audited).
+
+    Called once the page is built, so the commit ends the request's only transaction."""
     if user.role != "enterprise":
         # One row and nothing else to write: an INSERT past the unit of work.
         db.session.execute(insert(AuditEntry).values(**_values(
             "ticket_read", user, jurisdiction=ticket.jurisdiction, target_type="ticket", target_id=ticket.id,
             ticket_id=ticket.id)))
-        # A read writes nothing else: keep what the page has just loaded (the ticket, its
-        # assignments, the user) instead of expiring it and reading it all again.
-        session = db.session()
-        expire = session.expire_on_commit
-        session.expire_on_commit = False
-        try:
-            commit()
-        finally:
-            session.expire_on_commit = expire
+        commit()
 
 
 def entries(reader: User, *, before_id: int | None = None, size: int = 50,

@@ -104,12 +104,11 @@ def ticket(ticket_id: int):
         t = sv.ticket_for(current_user, ticket_id)
     except ServiceError:
         abort(404)
-    audit.ticket_read(current_user, t)
     decide_form, transfer_form = AgencyDecisionForm(prefix="decide"), AgencyDecisionForm(prefix="transfer")
     _agency_choices(decide_form.agency_id)
     _agency_choices(transfer_form.agency_id)
     extensions, exclusions = sv.requests_of(t)
-    return render_template(
+    page = render_template(
         "supervision/ticket.html", ticket=t, states=STATES, levels=sv.LEVELS, notice_form=NoticeForm(),
         decide_form=decide_form, transfer_form=transfer_form, extensions=extensions, exclusions=exclusions,
         extension_form=ExtensionDecisionForm(), exclusion_form=ExclusionDecisionForm(),
@@ -118,6 +117,10 @@ def ticket(ticket_id: int):
         tform=terminate_form(t),
         suspensions=[r for r in handling.pending_suspension_requests(current_user) if r.ticket_id == t.id],
     )
+    # Audited once the page is built: the read and its record are one transaction (one connection,
+    # no commit in the middle of the page's reads).
+    audit.ticket_read(current_user, t)
+    return page
 
 
 def _back(ticket_id: int):
