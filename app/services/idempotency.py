@@ -76,11 +76,21 @@ def run(scope: str, key: str, fp: str, call: Callable[[IdempotencyRecord], objec
 
     Raises IdempotencyError when the key was used for another request or is still in flight.
     """
-    if not valid_key(key):
-        raise IdempotencyError(N_("幂等键应为1到100个可打印的ASCII字符"), code="idempotency_key")
+    _check_key(key)
     found = _existing(scope, key)
     if found is not None:
         return None, _replay(found, fp)
+    return _first(scope, key, fp, call)
+
+
+def _check_key(key: str | None) -> None:
+    if not valid_key(key):
+        raise IdempotencyError(N_("幂等键应为1到100个可打印的ASCII字符"), code="idempotency_key")
+
+
+def _first(scope: str, key: str, fp: str, call: Callable[[IdempotencyRecord], object]):
+    """`call(record)` as the first request of (scope, key); a concurrent duplicate that commits
+    first makes this one's record break the unique key, and this one answers as its replay."""
     record = IdempotencyRecord(scope=scope, key=key, fingerprint=fp, created_at=utcnow())
     db.session.add(record)
     try:
@@ -125,7 +135,9 @@ def prune(now=None) -> int:
 
 
 def file_once(scope: str, key: str, fp: str, file: Callable[[Callable], object]):
-    """`run` for a filing: `file(also)` files the ticket, passing `also` to the filing service
+    """`run` for the filing form, which has asked `replay_of` already (before showing the business
+    its similar tickets), so the key is not looked up twice; a repeat that comes in between is
+    caught by the unique key. `file(also)` files the ticket, passing `also` to the filing service
     (tickets.file_for), which calls it with the ticket before its first flush: the record is
     written once, with the ticket, in the filing's own transaction. Returns (ticket, None) the
     first time and (None, Replay with ticket_id) for a repeat."""
@@ -137,4 +149,5 @@ def file_once(scope: str, key: str, fp: str, file: Callable[[Callable], object])
 
         return file(keep)
 
-    return run(scope, key, fp, call)
+    _check_key(key)
+    return _first(scope, key, fp, call)
