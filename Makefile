@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test install db seed translations lint ci clean serve screenshots bench bench-load
 
 run: install db seed ## install, migrate, import the plans, demo accounts, serve web + scheduler
-	@echo "企业诉求直通车: http://127.0.0.1:5000  (Ctrl-C stops the web app and the scheduler)"
+	@echo "企业诉求直通车: http://$${WEB_BIND:-127.0.0.1:5000}  (Ctrl-C stops the web app and the scheduler)"
 	@$(BIN)/python -m workers.run_all
 
 test: install ## the whole test suite (TEST_DATABASE_URL=postgresql+psycopg://… for PostgreSQL)
