@@ -66,3 +66,31 @@ def test_an_escalation_message_keeps_its_labels_as_messages():
     assert source["params"]["n"] == "LY20261202-000001" and source["params"]["due"] == "2026-12-03 11:00"
     assert source["params"]["level"]["msgid"] == "催办" and source["params"]["clock"]["msgid"] == "办理"
     assert str(message) == "工单 LY20261202-000001 催办：办理时限 2026-12-03 11:00"
+
+
+def test_the_router_s_note_on_the_timeline_is_in_the_reader_s_language(client, w, db, monkeypatch):
+    """The 派单 event's note is the router's explanation, a sentence of fixed patterns: an English reader
+    reads it in English; a note a person wrote stays as written."""
+    monkeypatch.setattr("app.services.routing.decide", _deciding("未匹配到方案措施，依据职责由市市场监管局办理"))
+    t = w.file()
+    handling.sign(w.clerk, t.id)
+    handling.record_contact(w.clerk, t.id, contacted_on=handling.contact_date_default(), way="phone",
+                            summary="未匹配到方案措施，依据职责由市市场监管局办理")  # a person's words
+    login(client, "clerk_scj")
+    refresh()
+    en = client.get(f"/desk/tickets/{t.id}?lang=en").get_data(as_text=True)
+    assert "No plan measure matched; 市市场监管局 handles it on the basis of remit" in en
+    assert en.count("未匹配到方案措施，依据职责由市市场监管局办理") == 1  # only the contact note
+    refresh()
+    zh = client.get(f"/desk/tickets/{t.id}?lang=zh").get_data(as_text=True)
+    assert zh.count("未匹配到方案措施，依据职责由市市场监管局办理") >= 2
+
+
+def _deciding(explanation):
+    from app.domain.routing.models import Decision
+
+    def decide(jurisdiction, title, text, topic=None):
+        return Decision(jurisdiction=jurisdiction, agency="市市场监管局", co_agencies=(), measure=None,
+                        confidence=0.9, to_dispatch=False, explanation=explanation)
+
+    return decide
