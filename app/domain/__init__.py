@@ -16,3 +16,13 @@ class Message(str):
         self = super().__new__(cls, text % params if params else text)
         self.msgid, self.params = text, params
         return self
+
+
+def fill(source: dict, gettext) -> str:
+    """A stored message source (msgid and parameters, a parameter that is itself a source filled
+    the same way; see services.notifications.source_of) in the language of `gettext`."""
+    params = {k: fill(v, gettext) if isinstance(v, dict) and "msgid" in v else v
+              for k, v in (source.get("params") or {}).items()}
+    msgid = source["msgid"]  # a variable: the catalogue's extractor takes any literal inside gettext(…)
+    text = gettext(msgid)
+    return text % params if params else text

@@ -10,12 +10,13 @@ index, so they cost the same at any number of notifications.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import and_, bindparam, func, or_, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.domain import Message, audience
+from app.domain import Message, audience, fill
 from app.extensions import db
 from app.models import InboxState, Notification, OutboxEmail, Ticket, User, utcnow
 from app.services import commit
@@ -116,8 +117,8 @@ def notify(addressees: Iterable[Addressee], ticket: Ticket | None, kind: str, me
            bulk: tuple[list, list] | None = None, emails_cache: dict | None = None, at=None) -> int:
     """The one place notifications are created: a row per audience, plus an email for each
     member with an address. `message` is a Message (a marked msgid and its parameters) so that
-    the inbox can show it in its reader's language; the email and `Notification.message` carry
-    it in Chinese.
+    the inbox can show it in its reader's language; `Notification.message` carries it in Chinese,
+    the email in Chinese and then in English (`in_english`).
 
     Does not commit: it runs inside the caller's transaction, so a refused action leaves no
     notification behind. `bulk` = (notification rows, email rows) collects plain dicts for a
@@ -144,14 +145,38 @@ def notify(addressees: Iterable[Addressee], ticket: Ticket | None, kind: str, me
             db.session.add(Notification(audience=addressee.key, except_user_id=addressee.except_user_id,
                                         ticket=ticket, kind=kind, message=message, message_source=source,
                                         created_at=now))
-    subject = f"[企业诉求直通车] {ticket.number if ticket else ''} {message[:60]}".strip()
-    for address in _addresses(list(seen.values()), emails_cache):
+    addresses = _addresses(list(seen.values()), emails_cache)
+    if not addresses:
+        return len(seen)
+    # An email has no reader's language to go by: Chinese first, then English.
+    subject = f"[企业诉求直通车 Enterprise Appeals Desk] {ticket.number if ticket else ''} {message[:60]}".strip()
+    english = in_english(source)
+    body = f"{message}\n\n{english}" if english and english != message else message
+    for address in addresses:
         if bulk is not None:
-            bulk[1].append({"to_address": address, "subject": subject, "body": message, "created_at": now,
+            bulk[1].append({"to_address": address, "subject": subject, "body": body, "created_at": now,
                             "attempts": 0})
         else:
-            db.session.add(OutboxEmail(to_address=address, subject=subject, body=message, created_at=now))
+            db.session.add(OutboxEmail(to_address=address, subject=subject, body=body, created_at=now))
     return len(seen)
+
+
+@lru_cache(maxsize=1)
+def _english_catalogue():
+    from babel.support import Translations
+
+    return Translations.load(str(Path(__file__).resolve().parents[1] / "translations"), ["en"])
+
+
+def in_english(source: dict | None) -> str | None:
+    """A message source (`source_of`) in English, from the app's catalogue; None without a source,
+    or when the catalogue cannot fill it."""
+    if not source:
+        return None
+    try:
+        return fill(source, _english_catalogue().gettext)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _addresses(addressees: list[Addressee], cache: dict | None) -> list[str]:

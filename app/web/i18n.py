@@ -6,7 +6,7 @@ from flask import current_app, g, request, session
 from flask_babel import get_translations
 from flask_babel.speaklater import LazyString
 
-from app.domain import Message
+from app.domain import Message, fill
 
 SESSION_KEY = "lang"
 
@@ -65,17 +65,9 @@ def notification_text(notification) -> str:
     if not source:
         return notification.message
     try:
-        return _filled(source)
+        return fill(source, gettext)
     except (KeyError, TypeError, ValueError):
         return notification.message
-
-
-def _filled(source: dict) -> str:
-    params = {k: _filled(v) if isinstance(v, dict) and "msgid" in v else v
-              for k, v in (source.get("params") or {}).items()}
-    msgid = source["msgid"]  # a variable: the catalogue's extractor takes any literal inside gettext(…)
-    text = gettext(msgid)
-    return text % params if params else text
 
 
 def mask_phone(phone: str | None) -> str:

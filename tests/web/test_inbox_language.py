@@ -94,3 +94,21 @@ def _deciding(explanation):
                         confidence=0.9, to_dispatch=False, explanation=explanation)
 
     return decide
+
+
+def test_an_email_says_it_in_chinese_then_in_english(w, db):
+    """An email has no reader's language to go by: the Chinese text first, then the English one."""
+    from app.models import OutboxEmail
+
+    w.biz.email = "biz1@example.com"
+    db.session.commit()
+    t = w.file()
+    handling.sign(w.clerk, t.id)
+    bodies = [e.body for e in db.session.query(OutboxEmail).filter_by(to_address="biz1@example.com")
+              .order_by(OutboxEmail.id)]
+    assert bodies == [
+        f"您的诉求已提交，工单号 {t.number}\n\nYour appeal has been submitted, ticket number {t.number}",
+        f"工单 {t.number} 已由市市场监管局签收\n\nTicket {t.number} has been signed by 市市场监管局",
+    ]
+    subject = db.session.query(OutboxEmail).first().subject
+    assert subject.startswith("[企业诉求直通车 Enterprise Appeals Desk]") and t.number in subject
