@@ -149,7 +149,8 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("request_suspension", {"in_progress"}, None, _AGENCY, N_("申请挂起")),
     # target suspended when approved, stays in_progress when refused (see _guard_decide_suspension)
     _t("decide_suspension", {"in_progress"}, "suspended", {"supervisor"}, N_("审批挂起")),
-    _t("resume", {"suspended"}, "in_progress", {"enterprise", *_AGENCY}, N_("恢复办理")),
+    # system: a suspension that reached the cap unanswered (services.handling.end_capped_suspensions)
+    _t("resume", {"suspended"}, "in_progress", {"enterprise", *_AGENCY, "system"}, N_("恢复办理")),
     _t("add_info", {"submitted", "to_dispatch", *_ACTIVE}, None, {"enterprise"}, N_("补充材料")),
     _t("request_extension", {"in_progress", "suspended"}, None, _AGENCY, N_("申请延期")),
     _t("decide_extension", OPEN_STATES, None, {"supervisor"}, N_("审批延期")),

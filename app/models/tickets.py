@@ -184,7 +184,10 @@ class Suspension(db.Model):
     answer: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    __table_args__ = (Index("ix_suspensions_ticket", "ticket_id"),)
+    # When it ends by itself: where the ticket's suspended working time reaches the cap. None for
+    # a suspension the supervision office approved beyond the cap.
+    ends_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_suspensions_ticket", "ticket_id"), Index("ix_suspensions_ends_by", "ends_by"))
 
 
 class SuspensionRequest(db.Model):

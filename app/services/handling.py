@@ -115,8 +115,16 @@ def suspension_facts(ticket: Ticket, at: datetime) -> dict:
             "suspension_pending": pending is not None}
 
 
-def _start_suspension(ticket: Ticket, question: str, at: datetime) -> Suspension:
-    s = Suspension(ticket_id=ticket.id, question=question, started_at=at)
+def _start_suspension(ticket: Ticket, question: str, at: datetime, facts: dict | None = None) -> Suspension:
+    """Suspend now. With the cap's `facts` (a suspension the agency starts on its own), it ends by
+    itself where the ticket's suspended working time reaches the cap; one the supervision office
+    approved beyond the cap (no facts) lasts until answered."""
+    ends_by = None
+    if facts is not None:
+        cal = clocks.calendar_for(ticket.jurisdiction)
+        left = workflow.SUSPENDED_WORKING_DAYS_WITHOUT_APPROVAL - facts["suspended_working_days"]
+        ends_by = cal.add_working_time(at, cal.daily_working_time * max(left, 0))
+    s = Suspension(ticket_id=ticket.id, question=question, started_at=at, ends_by=ends_by)
     db.session.add(s)
     clocks.pause(ticket, at)
     _notify_business(ticket, "suspended",
@@ -131,11 +139,41 @@ def suspend(user: User, ticket_id: int, question: str) -> Suspension:
     ticket = core.get_visible(user, ticket_id)
     question = _text(question)
     at = utcnow()
-    core.apply(ticket, "suspend", user, context={"question": question, **suspension_facts(ticket, at)},
+    facts = suspension_facts(ticket, at)
+    core.apply(ticket, "suspend", user, context={"question": question, **facts},
                note=question, assignment=_lead(ticket), at=at)
-    s = _start_suspension(ticket, question, at)
+    s = _start_suspension(ticket, question, at, facts)
     commit()
     return s
+
+
+def end_capped_suspensions(now: datetime | None = None, limit: int = 200) -> dict:
+    """The scheduler's job: resume the tickets whose suspension reached the cap unanswered, at the
+    instant it did (so the time after it counts against the agency). Returns {"ended": n}.
+
+    On PostgreSQL the suspensions are selected FOR UPDATE SKIP LOCKED: two schedulers share them.
+    """
+    now = now or utcnow()
+    q = (select(Suspension).where(Suspension.ended_at.is_(None), Suspension.ends_by <= now)
+         .order_by(Suspension.ends_by, Suspension.id).limit(limit))
+    if db.session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    ended = 0
+    for s in list(db.session.scalars(q)):
+        ticket = db.session.get(Ticket, s.ticket_id)
+        if ticket.state != "suspended":
+            continue  # left 挂起 another way, which ends the suspension itself
+        at = s.ends_by
+        core.apply(ticket, "resume", None, assignment=_lead(ticket), at=at,
+                   details={"ended_by": "cap", "days": workflow.SUSPENDED_WORKING_DAYS_WITHOUT_APPROVAL})
+        clocks.resume(ticket, at)
+        message = Message(N_("工单 %(n)s 挂起已满%(d)s个工作日，已自动恢复办理"), n=ticket.number,
+                          d=workflow.SUSPENDED_WORKING_DAYS_WITHOUT_APPROVAL)
+        _notify_business(ticket, "resumed", message)
+        _notify_agencies(ticket, "resumed", message)
+        ended += 1
+    commit()
+    return {"ended": ended}
 
 
 @transaction

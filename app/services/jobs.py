@@ -28,6 +28,12 @@ def _send_outbox():
     return sla.send_outbox()
 
 
+def _end_suspensions():
+    from app.services import handling
+
+    return handling.end_capped_suspensions()
+
+
 def _send_webhooks():
     from app.services import webhooks
 
@@ -39,6 +45,7 @@ def _jobs() -> list[Job]:
     return [
         Job("sla_sweep", _sweep, 60),
         Job("auto_close", _auto_close, 3600),
+        Job("end_suspensions", _end_suspensions, 60),
         Job("send_outbox", _send_outbox, 60),
         Job("send_webhooks", _send_webhooks, 30),
     ]

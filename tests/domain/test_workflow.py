@@ -44,7 +44,7 @@ TABLE = {
     "suspend": ({"in_progress"}, AGENCY, "suspended"),
     "request_suspension": ({"in_progress"}, AGENCY, None),
     "decide_suspension": ({"in_progress"}, {"supervisor"}, "suspended"),
-    "resume": ({"suspended"}, {"enterprise"} | AGENCY, "in_progress"),
+    "resume": ({"suspended"}, {"enterprise", "system"} | AGENCY, "in_progress"),  # system: at the cap
     "add_info": ({"submitted", "to_dispatch"} | ACTIVE, {"enterprise"}, None),
     "request_extension": ({"in_progress", "suspended"}, AGENCY, None),
     "decide_extension": (OPEN, {"supervisor"}, None),

@@ -246,10 +246,11 @@ def test_send_outbox_queues_without_smtp(app, db, monkeypatch):
 def test_jobs_and_scheduler(app):
     from workers import scheduler
 
-    assert {j.name: j.seconds for j in jobs.JOBS} == {"sla_sweep": 60, "auto_close": 3600, "send_outbox": 60,
-                                                      "send_webhooks": 30}
+    assert {j.name: j.seconds for j in jobs.JOBS} == {"sla_sweep": 60, "auto_close": 3600, "end_suspensions": 60,
+                                                      "send_outbox": 60, "send_webhooks": 30}
     sched = scheduler.build(app)
-    assert {j.id for j in sched.get_jobs()} == {"sla_sweep", "auto_close", "send_outbox", "send_webhooks"}
+    assert {j.id for j in sched.get_jobs()} == {"sla_sweep", "auto_close", "end_suspensions", "send_outbox",
+                                                "send_webhooks"}
     with app.app_context():
         assert jobs.JOBS[0].func()["checked"] == 0
 
