@@ -55,6 +55,14 @@ def sweep(limit, batch):
                f"auto_close: closed {closed['closed']}")
 
 
+@sla.command("end-suspensions")
+def end_suspensions():
+    """Resume the tickets whose suspension reached the cap unanswered (the scheduler's job, once)."""
+    from app.services import handling
+
+    click.echo(json.dumps(handling.end_capped_suspensions()))
+
+
 @sla.command("send-outbox")
 def send_outbox():
     """Send queued emails (only when SMTP_HOST is set)."""

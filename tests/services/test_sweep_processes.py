@@ -104,3 +104,61 @@ def test_two_processes_never_double_fire(dedicated_db):
         assert conn.execute(text(
             "SELECT count(*) FROM assignments WHERE next_check_at IS NOT NULL")).scalar() == 0
     engine.dispose()
+
+
+def _populate_suspended(url: str, n: int) -> None:
+    """`n` suspended tickets whose suspension reached the cap long ago (ends_by in 2025)."""
+    from flask_migrate import upgrade
+
+    from app.domain.uscc import check_digit
+    from app.models import Agency, Assignment, Enterprise, Jurisdiction, Suspension, Ticket
+    from app.services import clocks
+
+    class Cfg(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        db.session.add(Jurisdiction(code="liaoyuan", name="辽源市", name_en="Liaoyuan", prefix="LY"))
+        db.session.flush()
+        agency = Agency(jurisdiction="liaoyuan", name="市市场监管局", aliases=[], kind="department")
+        body = "91220400MA0000001"
+        ent = Enterprise(uscc=body + check_digit(body), name="测试企业", jurisdiction="liaoyuan", phone="1")
+        db.session.add_all([agency, ent])
+        db.session.flush()
+        start = datetime(2025, 9, 30, 8, 30, tzinfo=UTC)
+        for i in range(n):
+            t = Ticket(number=f"LY20250930-{i:06d}", jurisdiction="liaoyuan", enterprise_id=ent.id, kind="complaint",
+                       topic="tax", title="t", description="d" * 10, state="suspended", lead_agency_id=agency.id,
+                       created_at=start)
+            a = Assignment(ticket=t, agency_id=agency.id, role="lead", created_at=start, signed_at=start)
+            db.session.add_all([t, a])
+            db.session.flush()
+            db.session.add(Suspension(ticket_id=t.id, question="请补充材料", started_at=start + timedelta(hours=1),
+                                      ends_by=start + timedelta(days=7)))
+            db.session.flush()
+            clocks.start(a, a.created_at)
+        db.session.commit()
+        db.engine.dispose()
+
+
+def test_two_processes_resume_each_capped_suspension_once(dedicated_db):
+    n = 300  # more than one process takes in one run (200): both get some
+    _populate_suspended(dedicated_db, n)
+    env = dict(os.environ, FLASK_APP="wsgi.py", DATABASE_URL=dedicated_db, APP_CONFIG="development")
+    cmd = [sys.executable, "-m", "flask", "sla", "end-suspensions"]
+    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
+    import json
+
+    ended = [json.loads(o[0].strip().splitlines()[-1])["ended"] for o in outs]
+    assert sum(ended) == n, outs  # each once, shared between the two
+    engine = create_engine(dedicated_db)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM suspensions WHERE ended_at IS NULL")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM ticket_events WHERE action = 'resume'")).scalar() == n
+        assert conn.execute(text("SELECT count(*) FROM tickets WHERE state = 'in_progress'")).scalar() == n
+    engine.dispose()
