@@ -49,7 +49,8 @@ RATING_WINDOW_DAYS = "sla.rating_window_days"
 #: processed, after writing the open batch and before committing it.
 _CRASH_ENV = "SLA_SWEEP_CRASH_AFTER"
 
-#: The assignment columns a sweep may change (clocks.apply_clocks and the escalation level).
+#: The assignment columns a sweep may change (clocks.apply_clocks and the escalation level), written
+#: in one UPDATE per batch; a column missing here would still be written, by the unit of work.
 _SWEPT = ("sign_due_at", "contact_due_at", "resolve_due_at", "deadline_provisional", "next_check_at",
           "escalation_level")
 

@@ -4,6 +4,8 @@ Uses a dedicated database (test_sweep_<pid>) created here, so the truncating
 fixtures of other tests are not disturbed. Skipped on SQLite (no row locks; the
 unique constraint keeps a single SQLite sweeper correct).
 """
+import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -41,14 +43,14 @@ def dedicated_db():
         admin.dispose()
 
 
-def _populate(url: str) -> None:
-    """N open, long-overdue assignments (every level of the sign, contact and resolve clocks due: 2 + 2 + 5 = 9
-    each), made through clocks.start."""
+@contextlib.contextmanager
+def _city(url: str):
+    """A migrated database with one city, its market regulator and one business, in an app context;
+    what the block adds is committed at its end."""
     from flask_migrate import upgrade
 
     from app.domain.uscc import check_digit
-    from app.models import Agency, Assignment, Enterprise, Jurisdiction, Ticket, User
-    from app.services import clocks
+    from app.models import Agency, Enterprise, Jurisdiction
 
     class Cfg(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
@@ -63,6 +65,18 @@ def _populate(url: str) -> None:
         ent = Enterprise(uscc=body + check_digit(body), name="测试企业", jurisdiction="liaoyuan", phone="1")
         db.session.add_all([agency, ent])
         db.session.flush()
+        yield agency, ent
+        db.session.commit()
+        db.engine.dispose()
+
+
+def _populate(url: str) -> None:
+    """N open, long-overdue assignments (every level of the sign, contact and resolve clocks due: 2 + 2 + 5 = 9
+    each), made through clocks.start."""
+    from app.models import Assignment, Ticket, User
+    from app.services import clocks
+
+    with _city(url) as (agency, ent):
         clerk = User(username="clerk", display_name="clerk", role="clerk", agency_id=agency.id)
         clerk.set_password("password123")
         db.session.add(clerk)
@@ -75,8 +89,6 @@ def _populate(url: str) -> None:
             db.session.add_all([t, a])
             db.session.flush()
             clocks.start(a, a.created_at)
-        db.session.commit()
-        db.engine.dispose()
 
 
 LEVELS = 9  # per assignment: docs/workflow.md, the ladder of each clock
@@ -108,25 +120,10 @@ def test_two_processes_never_double_fire(dedicated_db):
 
 def _populate_suspended(url: str, n: int) -> None:
     """`n` suspended tickets whose suspension reached the cap long ago (ends_by in 2025)."""
-    from flask_migrate import upgrade
-
-    from app.domain.uscc import check_digit
-    from app.models import Agency, Assignment, Enterprise, Jurisdiction, Suspension, Ticket
+    from app.models import Assignment, Suspension, Ticket
     from app.services import clocks
 
-    class Cfg(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url
-
-    app = create_app(Cfg)
-    with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
-        db.session.add(Jurisdiction(code="liaoyuan", name="辽源市", name_en="Liaoyuan", prefix="LY"))
-        db.session.flush()
-        agency = Agency(jurisdiction="liaoyuan", name="市市场监管局", aliases=[], kind="department")
-        body = "91220400MA0000001"
-        ent = Enterprise(uscc=body + check_digit(body), name="测试企业", jurisdiction="liaoyuan", phone="1")
-        db.session.add_all([agency, ent])
-        db.session.flush()
+    with _city(url) as (agency, ent):
         start = datetime(2025, 9, 30, 8, 30, tzinfo=UTC)
         for i in range(n):
             t = Ticket(number=f"LY20250930-{i:06d}", jurisdiction="liaoyuan", enterprise_id=ent.id, kind="complaint",
@@ -139,8 +136,6 @@ def _populate_suspended(url: str, n: int) -> None:
                                       ends_by=start + timedelta(days=7)))
             db.session.flush()
             clocks.start(a, a.created_at)
-        db.session.commit()
-        db.engine.dispose()
 
 
 def test_two_processes_resume_each_capped_suspension_once(dedicated_db):
@@ -152,8 +147,6 @@ def test_two_processes_resume_each_capped_suspension_once(dedicated_db):
              for _ in range(2)]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
-    import json
-
     ended = [json.loads(o[0].strip().splitlines()[-1])["ended"] for o in outs]
     assert sum(ended) == n, outs  # each once, shared between the two
     engine = create_engine(dedicated_db)
