@@ -16,6 +16,11 @@ each beside the ceiling of the same run (/api/health: one SELECT 1, measured rig
 * a ticket view (/desk/tickets/<random id of that agency>) at concurrency 16;
 * the resident memory of each gunicorn worker after the run.
 
+Beside every scenario it prints where the two cores went (`cpu`): the cores used, over the scenario's
+wall time, by this load generator, by the gunicorn workers and by PostgreSQL's processes, and each
+one's CPU milliseconds per request (from /proc: user + system time). The ceiling is bounded by the
+load generator as much as by the server, and a page's rate by what the three leave each other.
+
 Prints one JSON object with every figure.
 """
 import argparse
@@ -85,6 +90,42 @@ def make_tokens(url: str, usernames: list[str]) -> dict[str, str]:
     return tokens
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+SERVER: dict[str, int] = {}  # the gunicorn master's pid, once started
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes (those that are gone count nothing)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return total
+
+
+def _pids(*args: str) -> list[int]:
+    return [int(p) for p in subprocess.run(["pgrep", *args], capture_output=True, text=True).stdout.split()]
+
+
+def cpu_snapshot() -> dict[str, float]:
+    """CPU seconds so far of this process, the gunicorn workers and every `postgres` process."""
+    times = os.times()
+    return {"client": times.user + times.system,
+            "workers": _cpu_seconds(_pids("-P", str(SERVER["pid"]))) if SERVER else 0.0,
+            "postgres": _cpu_seconds(_pids("-x", "postgres"))}
+
+
+def cpu_split(before: dict[str, float], wall: float, requests: int) -> dict:
+    """Cores used by each side over `wall` seconds, and its CPU ms per request."""
+    after = cpu_snapshot()
+    used = {k: after[k] - before[k] for k in after}
+    return {"cores": {k: round(v / wall, 2) for k, v in used.items()},
+            "ms_per_request": {k: round(v / max(requests, 1) * 1000, 2) for k, v in used.items()}}
+
+
 async def run(clients: list[httpx.AsyncClient], one, count: int, seconds: float) -> dict:
     """Run `one(client)` from every client in parallel until `count` are done or `seconds` pass."""
     latencies: list[float] = []
@@ -104,12 +145,13 @@ async def run(clients: list[httpx.AsyncClient], one, count: int, seconds: float)
             latencies.append(time.perf_counter() - t0)
             errors += 0 if ok else 1
 
+    cpu = cpu_snapshot()
     t0 = time.perf_counter()
     await asyncio.gather(*(worker(c) for c in clients))
     wall = time.perf_counter() - t0
     return {"requests": len(latencies), "errors": errors, "per_s": round(len(latencies) / wall, 1),
             "p50_ms": round(pct(latencies, 50), 1), "p95_ms": round(pct(latencies, 95), 1),
-            "p99_ms": round(pct(latencies, 99), 1)}
+            "p99_ms": round(pct(latencies, 99), 1), "cpu": cpu_split(cpu, wall, len(latencies))}
 
 
 def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
@@ -278,6 +320,7 @@ def main() -> None:
     # Web-form filers are biz1…biz16; the API filers are the next 16 businesses.
     args.tokens = make_tokens(args.url, [f"biz{i}" for i in range(args.concurrency + 1, 2 * args.concurrency + 1)])
     server = start_gunicorn(args.url, args.port, args.workers)
+    SERVER["pid"] = server.pid
     try:
         deadline = time.monotonic() + 90
         while True:

@@ -16,6 +16,7 @@ from app.desk.forms import (
     SuspensionRequestForm,
 )
 from app.domain.topics import TOPICS
+from app.domain.workflow import OPEN_STATES
 from app.models import Ticket, utcnow
 from app.services import (
     NotFound,
@@ -104,6 +105,16 @@ def _assign_form(ticket: Ticket) -> AssignForm:
     return form
 
 
+def _handling_forms(ticket: Ticket) -> dict:
+    """The forms of the handling panel, for the owning agency of an open ticket."""
+    contact = ContactForm()
+    if not contact.contacted_on.data:
+        contact.contacted_on.data = handling.contact_date_default()
+    return {"sign_form": ActionForm(), "contact_form": contact, "suspend_form": SuspendForm(),
+            "reply_form": ReplyForm(), "note_form": NoteForm(), "assign_form": _assign_form(ticket),
+            "suspension_request_form": SuspensionRequestForm()}
+
+
 @bp.route("/tickets/<int:ticket_id>")
 @roles_required(*STAFF)
 def ticket(ticket_id: int):
@@ -111,23 +122,19 @@ def ticket(ticket_id: int):
     t = _visible_or_404(ticket_id)
     mine = [a for a in t.assignments if a.agency_id == current_user.agency_id]
     current = next((a for a in reversed(mine) if a.active), mine[-1] if mine else None)
-    contact = ContactForm()
-    if not contact.contacted_on.data:
-        contact.contacted_on.data = handling.contact_date_default()
-    filed_on = t.created_at.astimezone(core.SHANGHAI).date()
+    is_owner = core.is_owner(current_user, t)
     page = render_template(
         "desk/ticket.html", t=t, ticket=t, events=core.visible_events(current_user, t),
         limited=core.access(current_user, t) != core.FULL,
         files=attachments.visible(current_user, t), assignment=current,
         status=clocks.status(current, utcnow()) if current is not None and current.active else None,
-        is_owner=core.is_owner(current_user, t), show_phone=handling.may_see_phone(current_user, t),
+        is_owner=is_owner, show_phone=handling.may_see_phone(current_user, t),
         suspension=handling.open_suspension(t) if core.access(current_user, t) == core.FULL else None,
         routing=t.routing or {}, topics=TOPICS,
-        sign_form=ActionForm(), contact_form=contact, suspend_form=SuspendForm(), reply_form=ReplyForm(),
-        note_form=NoteForm(), assign_form=_assign_form(t),
         pending_co=handling.pending_co_opinions(t), order=handling.open_order(t),
-        suspension_request_form=SuspensionRequestForm(), filed_on=filed_on,
-        today=handling.contact_date_default(),
+        filed_on=t.created_at.astimezone(core.SHANGHAI).date(), today=handling.contact_date_default(),
+        # Most tickets a clerk opens are closed or another agency's: no handling form to build.
+        **(_handling_forms(t) if is_owner and t.state in OPEN_STATES else {}),
     )
     # Audited once the page is built: the read and its record are one transaction (one connection,
     # no commit in the middle of the page's reads).

@@ -6,6 +6,7 @@ transition with `tickets.apply` (the state machine), changes the rows, appends t
 notifies the parties and commits. A refusal raises before anything is written, and any
 error rolls the session back.
 """
+import logging
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
@@ -39,8 +40,7 @@ from app.services import tickets as core
 
 CONTACT_WAYS = {"phone": N_("电话"), "visit": N_("上门"), "sms": N_("短信"), "other": N_("其他")}
 NOTE_MAX = 5000
-
-
+log = logging.getLogger(__name__)
 
 
 def _text(value: str | None) -> str:
@@ -149,31 +149,44 @@ def suspend(user: User, ticket_id: int, question: str) -> Suspension:
 
 def end_capped_suspensions(now: datetime | None = None, limit: int = 200) -> dict:
     """The scheduler's job: resume the tickets whose suspension reached the cap unanswered, at the
-    instant it did (so the time after it counts against the agency). Returns {"ended": n}.
+    instant it did (so the time after it counts against the agency). Returns {"ended": n, "failed": m}.
 
     On PostgreSQL the suspensions are selected FOR UPDATE SKIP LOCKED: two schedulers share them.
+    Each resume runs in a savepoint, so one that fails (logged, left suspended, tried again next
+    run) does not hold back the rest of the batch.
     """
     now = now or utcnow()
     q = (select(Suspension).where(Suspension.ended_at.is_(None), Suspension.ends_by <= now)
          .order_by(Suspension.ends_by, Suspension.id).limit(limit))
     if db.session.get_bind().dialect.name == "postgresql":
         q = q.with_for_update(skip_locked=True)
-    ended = 0
+    ended = failed = 0
     for s in list(db.session.scalars(q)):
-        ticket = db.session.get(Ticket, s.ticket_id)
-        if ticket.state != "suspended":
-            continue  # left 挂起 another way, which ends the suspension itself
-        at = s.ends_by
-        core.apply(ticket, "resume", None, assignment=_lead(ticket), at=at,
-                   details={"ended_by": "cap", "days": workflow.SUSPENDED_WORKING_DAYS_WITHOUT_APPROVAL})
-        clocks.resume(ticket, at)
-        message = Message(N_("工单 %(n)s 挂起已满%(d)s个工作日，已自动恢复办理"), n=ticket.number,
-                          d=workflow.SUSPENDED_WORKING_DAYS_WITHOUT_APPROVAL)
-        _notify_business(ticket, "resumed", message)
-        _notify_agencies(ticket, "resumed", message)
-        ended += 1
+        try:
+            with db.session.begin_nested():
+                ended += _end_at_cap(s)
+        except Exception:  # noqa: BLE001 — one bad ticket must not stop the job for every other
+            failed += 1
+            log.exception("suspension %s of ticket %s: could not end it at the cap", s.id, s.ticket_id)
     commit()
-    return {"ended": ended}
+    return {"ended": ended, "failed": failed}
+
+
+def _end_at_cap(s: Suspension) -> int:
+    """Resume the ticket of one capped suspension at its cap instant; 1 if it did, 0 if the ticket
+    had already left 挂起 another way (which ends the suspension itself)."""
+    ticket = db.session.get(Ticket, s.ticket_id)
+    if ticket.state != "suspended":
+        return 0
+    at = s.ends_by
+    core.apply(ticket, "resume", None, assignment=_lead(ticket), at=at,
+               details={"ended_by": "cap", "days": workflow.SUSPENDED_WORKING_DAYS_WITHOUT_APPROVAL})
+    clocks.resume(ticket, at)
+    message = Message(N_("工单 %(n)s 挂起已满%(d)s个工作日，已自动恢复办理"), n=ticket.number,
+                      d=workflow.SUSPENDED_WORKING_DAYS_WITHOUT_APPROVAL)
+    _notify_business(ticket, "resumed", message)
+    _notify_agencies(ticket, "resumed", message)
+    return 1
 
 
 @transaction

@@ -25,10 +25,10 @@ def test_an_unanswered_suspension_resumes_by_itself_at_the_cap(w, db):
         friday_close = datetime(2026, 11, 6, 17, 30, tzinfo=SH)  # 5 × 7 working hours later
         assert s.ends_by == friday_close
         tm.move_to("2026-11-06 17:29:00+08:00")
-        assert handling.end_capped_suspensions() == {"ended": 0}
+        assert handling.end_capped_suspensions() == {"ended": 0, "failed": 0}
         tm.move_to("2026-11-09 08:30:00+08:00")  # the scheduler's first run after it, Monday morning
-        assert handling.end_capped_suspensions() == {"ended": 1}
-        assert handling.end_capped_suspensions() == {"ended": 0}  # once
+        assert handling.end_capped_suspensions() == {"ended": 1, "failed": 0}
+        assert handling.end_capped_suspensions() == {"ended": 0, "failed": 0}  # once
     db.session.expire_all()
     assert t.state == "in_progress"
     assert db.session.get(Suspension, s.id).ended_at == friday_close  # at the cap, not when the job ran
@@ -85,5 +85,33 @@ def test_an_answered_or_approved_suspension_is_not_cut(w, db):
         approved = db.session.query(Suspension).filter_by(ticket_id=t.id, ended_at=None).one()
         assert approved.ends_by is None
         tm.move_to("2026-12-31 12:00:00+08:00")
-        assert handling.end_capped_suspensions() == {"ended": 0}
+        assert handling.end_capped_suspensions() == {"ended": 0, "failed": 0}
     assert t.state == "suspended"
+
+
+def test_one_ticket_that_cannot_resume_does_not_hold_back_the_others(w, db, monkeypatch, caplog):
+    with time_machine.travel("2026-11-02 09:00:00+08:00", tick=False) as tm:
+        bad, good = w.file(), w.file()
+        for t in (bad, good):
+            handling.sign(w.clerk, t.id)
+            handling.suspend(w.clerk, t.id, "请补充营业执照")
+        resume = handling.clocks.resume
+
+        def broken(ticket, at):
+            if ticket.id == bad.id:
+                raise RuntimeError("a broken row")
+            return resume(ticket, at)
+
+        monkeypatch.setattr(handling.clocks, "resume", broken)
+        tm.move_to("2026-11-09 08:30:00+08:00")
+        assert handling.end_capped_suspensions() == {"ended": 1, "failed": 1}
+        assert "could not end it at the cap" in caplog.text
+        db.session.expire_all()
+        assert (good.state, bad.state) == ("in_progress", "suspended")
+        # Nothing of the failed resume stayed: no event, the suspension still open.
+        assert not [e for e in bad.events if e.action == "resume"]
+        assert db.session.query(Suspension).filter_by(ticket_id=bad.id, ended_at=None).count() == 1
+        monkeypatch.setattr(handling.clocks, "resume", resume)
+        assert handling.end_capped_suspensions() == {"ended": 1, "failed": 0}  # the next run takes it
+    db.session.expire_all()
+    assert bad.state == "in_progress"
