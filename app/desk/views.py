@@ -123,10 +123,11 @@ def ticket(ticket_id: int):
     mine = [a for a in t.assignments if a.agency_id == current_user.agency_id]
     current = next((a for a in reversed(mine) if a.active), mine[-1] if mine else None)
     is_owner = core.is_owner(current_user, t)
+    events = core.visible_events(current_user, t)
     page = render_template(
-        "desk/ticket.html", t=t, ticket=t, events=core.visible_events(current_user, t),
+        "desk/ticket.html", t=t, ticket=t, events=events,
         limited=core.access(current_user, t) != core.FULL,
-        files=attachments.visible(current_user, t), assignment=current,
+        files=attachments.visible(current_user, t, events), assignment=current,
         status=clocks.status(current, utcnow()) if current is not None and current.active else None,
         is_owner=is_owner, show_phone=handling.may_see_phone(current_user, t),
         suspension=handling.open_suspension(t) if core.access(current_user, t) == core.FULL else None,

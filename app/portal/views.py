@@ -99,9 +99,10 @@ def ticket(ticket_id: int):
     t = _visible_or_404(ticket_id)
     last = t.ratings[-1] if t.ratings else None
     lead = core.lead_assignment(t) or next((a for a in reversed(t.assignments) if a.role == "lead"), None)
+    events = core.visible_events(current_user, t)
     return render_template(
-        "portal/ticket.html", t=t, events=core.visible_events(current_user, t), lead=lead,
-        files=attachments.visible(current_user, t), suspension=handling.open_suspension(t),
+        "portal/ticket.html", t=t, events=events, lead=lead,
+        files=attachments.visible(current_user, t, events), suspension=handling.open_suspension(t),
         info_form=AddInfoForm(), answer_form=AnswerForm(), withdraw_form=WithdrawForm(),
         rate_form=RateForm(), reopen_form=ReopenForm(), last_rating=last,
         can_reopen=t.state == "closed" and handling.is_unsatisfied(last),

@@ -181,14 +181,15 @@ def stored_path(stored_name: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def visible(user: User, ticket: Ticket) -> list[Attachment]:
+def visible(user: User, ticket: Ticket, events: list | None = None) -> list[Attachment]:
     """The ticket's attachments `user` may see: those of the events it may read (a file added
     with no event follows the ticket), internal ones never to the business, and for a former
-    agency only the files its own staff uploaded."""
+    agency only the files its own staff uploaded. `events`: the caller's
+    `tickets.visible_events(user, ticket)`, when it already has them."""
     level = ticket_service.access(user, ticket)
     if level is None:
         return []
-    shown = {e.id for e in ticket_service.visible_events(user, ticket)}
+    shown = {e.id for e in (events if events is not None else ticket_service.visible_events(user, ticket))}
     own_uploads = _uploads_of_agency(user, ticket) if level == ticket_service.OWN else None
     out = []
     for a in ticket.attachments:

@@ -108,12 +108,13 @@ def ticket(ticket_id: int):
     _agency_choices(decide_form.agency_id)
     _agency_choices(transfer_form.agency_id)
     extensions, exclusions = sv.requests_of(t)
+    events = core.visible_events(current_user, t)
     page = render_template(
         "supervision/ticket.html", ticket=t, states=STATES, levels=sv.LEVELS, notice_form=NoticeForm(),
         decide_form=decide_form, transfer_form=transfer_form, extensions=extensions, exclusions=exclusions,
         extension_form=ExtensionDecisionForm(), exclusion_form=ExclusionDecisionForm(),
         escalations=sv.escalations(t), notices=sv.notices(t), categories=sv.EXCLUSION_CATEGORIES,
-        topics=TOPICS, events=core.visible_events(current_user, t), files=attachments.visible(current_user, t),
+        topics=TOPICS, events=events, files=attachments.visible(current_user, t, events),
         tform=terminate_form(t),
         suspensions=[r for r in handling.pending_suspension_requests(current_user) if r.ticket_id == t.id],
     )
