@@ -12,6 +12,7 @@ Guarantees of `sweep` (see docs/sla.md):
 * on PostgreSQL each batch is selected ``FOR UPDATE SKIP LOCKED``, so two
   scheduler processes share the due set instead of fighting over it.
 """
+import logging
 import os
 import smtplib
 from datetime import datetime, timedelta
@@ -39,6 +40,7 @@ from app.models import (
 )
 from app.services import N_, bulk, clocks, commit, notifications, tickets
 
+log = logging.getLogger(__name__)
 BATCH = 250
 COUNT_AUTO_RATINGS = "evaluation.count_auto_ratings"
 #: Calendar days after the reply within which the business may rate and, if dissatisfied, ask
@@ -235,7 +237,9 @@ def days_since(at: datetime | None, now: datetime) -> float:
 def auto_close(now: datetime | None = None, limit: int = 1000) -> dict:
     """Close replied tickets the business has not rated within its jurisdiction's rating window,
     with an automatic "resolved, satisfied" rating (Rating.auto). The assignments leave the
-    agencies' queues. One commit per ticket: a concurrent rating wins."""
+    agencies' queues. One commit per ticket: a concurrent rating wins (`conflicts`), and one that
+    fails otherwise is rolled back and logged (`failed`; tried again next run) without stopping
+    the others."""
     from app.services import Conflict
 
     now = now or utcnow()
@@ -250,31 +254,40 @@ def auto_close(now: datetime | None = None, limit: int = 1000) -> dict:
             .order_by(Ticket.replied_at, Ticket.id).limit(limit - len(ids)))
         if len(ids) >= limit:
             break
-    closed = conflicts = 0
+    closed = conflicts = failed = 0
     for tid in ids:
-        ticket = db.session.get(Ticket, tid)
-        if ticket is None or ticket.state != "replied":
-            continue
-        window = rating_window_days(ticket.jurisdiction)
-        lead = tickets.lead_assignment(ticket)
-        if lead is None:
-            lead = next((a for a in reversed(ticket.assignments) if a.role == "lead"), None)
-        tickets.apply(ticket, "auto_close", None, at=now,
-                      context={"days_since_reply": days_since(ticket.replied_at, now),
-                               "rating_window_days": window},
-                      details={"days": window, "auto_rating": True})
-        db.session.add(Rating(ticket=ticket, assignment_id=lead.id if lead else None,
-                              agency_id=lead.agency_id if lead else ticket.lead_agency_id,
-                              cycle=ticket.reopen_count, resolved=True, satisfaction="satisfied",
-                              auto=True, channel="auto", created_at=now))
-        ticket.closed_at = now
-        close_assignments(ticket, now)
         try:
-            commit()
-            closed += 1
+            closed += _auto_close_one(tid, now)
         except Conflict:
             conflicts += 1
-    return {"closed": closed, "conflicts": conflicts}
+        except Exception:  # noqa: BLE001 — one bad ticket must not stop the hourly job for every other
+            db.session.rollback()
+            failed += 1
+            log.exception("ticket %s: could not close it automatically", tid)
+    return {"closed": closed, "conflicts": conflicts, "failed": failed}
+
+
+def _auto_close_one(tid: int, now: datetime) -> int:
+    """Close one replied ticket with the automatic rating and commit; 0 if it is no longer replied."""
+    ticket = db.session.get(Ticket, tid)
+    if ticket is None or ticket.state != "replied":
+        return 0
+    window = rating_window_days(ticket.jurisdiction)
+    lead = tickets.lead_assignment(ticket)
+    if lead is None:
+        lead = next((a for a in reversed(ticket.assignments) if a.role == "lead"), None)
+    tickets.apply(ticket, "auto_close", None, at=now,
+                  context={"days_since_reply": days_since(ticket.replied_at, now),
+                           "rating_window_days": window},
+                  details={"days": window, "auto_rating": True})
+    db.session.add(Rating(ticket=ticket, assignment_id=lead.id if lead else None,
+                          agency_id=lead.agency_id if lead else ticket.lead_agency_id,
+                          cycle=ticket.reopen_count, resolved=True, satisfaction="satisfied",
+                          auto=True, channel="auto", created_at=now))
+    ticket.closed_at = now
+    close_assignments(ticket, now)
+    commit()
+    return 1
 
 
 def close_assignments(ticket: Ticket, at: datetime) -> None:

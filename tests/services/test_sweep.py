@@ -206,7 +206,7 @@ def test_auto_close_after_ten_days(world, db):
     # The rating window is 10 days, stated once: at exactly 10 days the business may still rate.
     assert sla.auto_close(replied + timedelta(days=10))["closed"] == 0
     closing = replied + timedelta(days=10, seconds=1)
-    assert sla.auto_close(closing) == {"closed": 1, "conflicts": 0}
+    assert sla.auto_close(closing) == {"closed": 1, "conflicts": 0, "failed": 0}
     assert ticket.state == "closed" and ticket.closed_at == closing
     rating = db.session.scalar(select(Rating).where(Rating.ticket_id == ticket.id))
     assert rating.auto and rating.resolved and rating.satisfaction == "satisfied" and rating.channel == "auto"
@@ -215,6 +215,34 @@ def test_auto_close_after_ten_days(world, db):
     assert sla.auto_close(replied + timedelta(days=20))["closed"] == 0
     assert sla.count_auto_ratings("liaoyuan") is True
 
+
+
+def test_one_ticket_that_cannot_close_does_not_stop_auto_close(world, db, monkeypatch, caplog):
+    replied = sh(2025, 10, 9, 15, 0)
+    made = []
+    for hour in (16, 17):  # the broken one replied first: it comes first in every run
+        ticket, a = world["file"](sh(2025, 9, 30, hour, 0))
+        ticket.state, ticket.replied_at, ticket.reply = "replied", replied + timedelta(hours=hour - 16), "已办理。"
+        a.replied_at = ticket.replied_at
+        made.append(ticket)
+    commit()
+    bad, good = made
+    close = sla.close_assignments
+
+    def broken(ticket, at):
+        if ticket.id == bad.id:
+            raise RuntimeError("a broken row")
+        return close(ticket, at)
+
+    monkeypatch.setattr(sla, "close_assignments", broken)
+    assert sla.auto_close(replied + timedelta(days=11)) == {"closed": 1, "conflicts": 0, "failed": 1}
+    assert "could not close it automatically" in caplog.text
+    db.session.expire_all()
+    assert (bad.state, good.state) == ("replied", "closed")
+    assert db.session.scalar(select(func.count(Rating.id)).where(Rating.ticket_id == bad.id)) == 0
+    assert not [e for e in bad.events if e.action == "auto_close"]
+    monkeypatch.setattr(sla, "close_assignments", close)
+    assert sla.auto_close(replied + timedelta(days=11)) == {"closed": 1, "conflicts": 0, "failed": 0}
 
 def test_send_outbox_queues_without_smtp(app, db, monkeypatch):
     db.session.add(OutboxEmail(to_address="a@example.com", subject="s", body="b"))
