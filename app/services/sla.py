@@ -322,18 +322,24 @@ def send_outbox(limit: int = 100) -> dict:
             return {"sent": 0, "failed": len(rows), "queued": False}
         with smtp:
             for row in rows:
-                msg = EmailMessage()
-                msg["From"] = current_app.config.get("SMTP_SENDER", "desk@localhost")
-                msg["To"] = row.to_address
-                msg["Subject"] = row.subject
-                msg.set_content(row.body)
                 row.attempts += 1
                 try:
-                    smtp.send_message(msg)
+                    smtp.send_message(_email(row))
                     row.sent_at = utcnow()
                     sent += 1
-                except smtplib.SMTPException as exc:
-                    row.last_error = str(exc)[:500]
+                # A refused address, a dropped connection or a header the email package refuses: this
+                # row counts an attempt (it stops after 5) and the others are still sent.
+                except (smtplib.SMTPException, OSError, ValueError) as exc:
+                    row.last_error = str(exc)[:500] or type(exc).__name__
                     failed += 1
-        commit()
+                commit()  # each row as it goes: a crash later in the batch sends nothing twice
     return {"sent": sent, "failed": failed, "queued": False}
+
+
+def _email(row: OutboxEmail) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = current_app.config.get("SMTP_SENDER", "desk@localhost")
+    msg["To"] = row.to_address
+    msg["Subject"] = row.subject
+    msg.set_content(row.body)
+    return msg

@@ -7,6 +7,7 @@ a receiver recomputes it over the raw body and refuses a timestamp older than a 
 """
 import hashlib
 import hmac
+import http.client
 import json
 import secrets
 import time
@@ -215,8 +216,10 @@ def send_due(now: datetime | None = None, limit: int = 100) -> dict:
         try:
             status = _post(d.endpoint.url, body, headers)
             error = None if 200 <= status < 300 else f"HTTP {status}"
-        except (OSError, ValueError) as exc:  # refused, timed out, DNS …
-            status, error = None, str(exc)[:500]
+        # Refused, timed out, DNS …, or an answer that is not HTTP (http.client.BadStatusLine): this
+        # delivery backs off and the others still go.
+        except (OSError, ValueError, http.client.HTTPException) as exc:
+            status, error = None, (str(exc) or type(exc).__name__)[:500]
         d.last_status = status
         d.last_error = error
         if error is None:

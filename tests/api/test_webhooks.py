@@ -127,6 +127,41 @@ def test_failures_back_off_then_give_up(world, db, monkeypatch):
         down.close()
 
 
+
+def test_an_endpoint_that_answers_no_http_does_not_hold_back_the_others(world, db, monkeypatch, receiver):
+    """A real socket that answers with something other than HTTP (a misconfigured port)."""
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+
+    def answer_garbage():
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+
+    threading.Thread(target=answer_garbage, daemon=True).start()
+    try:
+        route_to(monkeypatch)
+        bad = webhooks.create_endpoint(world.agency_admin, f"http://127.0.0.1:{sock.getsockname()[1]}/hook")
+        good = webhooks.create_endpoint(world.agency_admin, receiver.url)
+        core.file_ticket(world.biz, **APPEAL)
+        counts = webhooks.send_due()
+        assert counts["sent"] == 2 and counts["retry"] == 2, counts  # the filing's two events, each way
+        by_endpoint = {}
+        for d in db.session.query(WebhookDelivery):
+            by_endpoint.setdefault(d.endpoint_id, set()).add((d.state, d.last_error is None))
+        assert by_endpoint[good.id] == {("delivered", True)}
+        assert by_endpoint[bad.id] == {("pending", False)}  # it backs off and is tried again
+    finally:
+        sock.close()
+
 def test_only_the_agency_admin_manages_endpoints(world):
     with pytest.raises(ServiceError):
         webhooks.create_endpoint(world.clerk, "https://example.com/hook")

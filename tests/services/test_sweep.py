@@ -271,6 +271,37 @@ def test_send_outbox_queues_without_smtp(app, db, monkeypatch):
     assert db.session.scalar(select(OutboxEmail)).sent_at is not None
 
 
+
+def test_one_email_that_cannot_go_does_not_hold_back_the_others(app, db, monkeypatch):
+    for to in ("drop@example.com", "a@example.com\nBcc: x@example.com", "ok@example.com"):
+        db.session.add(OutboxEmail(to_address=to, subject="s", body="b"))
+    commit()
+    sent = []
+
+    class SMTPServer:  # stands in for the mail server: it drops the connection on one address
+        def __init__(self, host, port, timeout=None):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def send_message(self, msg):
+            if msg["To"] == "drop@example.com":
+                raise ConnectionResetError("connection reset by peer")
+            sent.append(msg["To"])
+
+    monkeypatch.setattr("smtplib.SMTP", SMTPServer)
+    app.config["SMTP_HOST"] = "mail.local"
+    assert sla.send_outbox() == {"sent": 1, "failed": 2, "queued": False}
+    assert sent == ["ok@example.com"]
+    rows = {r.to_address: r for r in db.session.scalars(select(OutboxEmail))}
+    assert rows["ok@example.com"].sent_at is not None
+    for to in ("drop@example.com", "a@example.com\nBcc: x@example.com"):  # the header is refused, not sent
+        assert rows[to].sent_at is None and rows[to].attempts == 1 and rows[to].last_error
+
 def test_jobs_and_scheduler(app):
     from workers import scheduler
 
