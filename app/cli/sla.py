@@ -51,8 +51,8 @@ def sweep(limit, batch):
     """Run the escalation sweep and the auto-close once; print the counts."""
     result = sla_service.sweep(limit=limit, batch=batch)
     closed = sla_service.auto_close()
-    click.echo(f"sweep: checked {result['checked']}, fired {result['fired']}; "
-               f"auto_close: closed {closed['closed']}")
+    click.echo(f"sweep: checked {result['checked']}, fired {result['fired']}, failed {result['failed']}; "
+               f"auto_close: closed {closed['closed']}, failed {closed['failed']}")
 
 
 @sla.command("end-suspensions")

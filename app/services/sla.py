@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -96,8 +96,8 @@ def _message(level: str, clock: str, ticket: Ticket, due: datetime, cal) -> Mess
                    due=local.strftime("%Y-%m-%d %H:%M"))
 
 
-def _process_batch(rows: list[Assignment], now: datetime, pauses: dict, fired: dict, ctx: dict,
-                   recipients: _Recipients, orders: dict | None = None) -> int:
+def _process_batch(rows: list[Assignment], now: datetime, pauses: dict, fired: dict, orders: dict,
+                   ctx: dict, recipients: _Recipients) -> int:
     """Fire the newly due levels of a batch of assignments; store their deadlines and next checks."""
     computed = []
     candidates = []
@@ -108,7 +108,7 @@ def _process_batch(rows: list[Assignment], now: datetime, pauses: dict, fired: d
         if key not in ctx:
             ctx[key] = (clocks.calendar_for(ticket.jurisdiction), clocks.policy_for(ticket))
         cal, policy = ctx[key]
-        c = clocks.Clocks(a, cal, policy, pauses.get(a.ticket_id, []), (orders or {}).get(a.id))
+        c = clocks.Clocks(a, cal, policy, pauses.get(a.ticket_id, []), orders.get(a.id))
         done = fired.setdefault(a.id, set())
         mine = by_assignment[a.id] = []
         for clock, level in c.due_levels(now):
@@ -159,47 +159,93 @@ def _process_batch(rows: list[Assignment], now: datetime, pauses: dict, fired: d
 def sweep(now: datetime | None = None, limit: int = 1000, batch: int = BATCH) -> dict:
     """Fire the escalation levels that have come due (at most `limit` assignments, oldest first).
 
-    Returns {"checked", "fired"}. Commits every `batch` assignments.
+    Returns {"checked", "fired", "failed"}. Commits every `batch` assignments. A batch that fails
+    is rolled back and done again one assignment at a time; one that still fails is logged and
+    looked at again after RETRY_FAILED (`failed`), so it cannot stop the sweep for every other.
     """
     now = now or utcnow()
     crash_after = int(os.environ.get(_CRASH_ENV) or 0)
-    postgres = db.session.get_bind().dialect.name == "postgresql"
     ctx: dict = {}
     recipients = _Recipients()
-    checked = fired_total = 0
+    checked = fired_total = failed = 0
     while checked < limit:
-        q = (select(Assignment).where(Assignment.next_check_at <= now)
-             .order_by(Assignment.next_check_at, Assignment.id).limit(min(batch, limit - checked))
-             .options(selectinload(Assignment.ticket).options(*tickets.WITHOUT_TEXTS)))
-        if postgres:
-            q = q.with_for_update(skip_locked=True, of=Assignment)
-        rows = list(db.session.scalars(q))
+        rows = _due(now, min(batch, limit - checked))
         if not rows:
             break
         ids = [a.id for a in rows]
-        ticket_ids = {a.ticket_id for a in rows}
-        pauses: dict[int, list] = {}
-        for tid, s, e in db.session.execute(select(Suspension.ticket_id, Suspension.started_at, Suspension.ended_at)
-                                            .where(Suspension.ticket_id.in_(ticket_ids))):
-            pauses.setdefault(tid, []).append((s, e))
-        fired: dict[int, set] = {}
-        for aid, clock, level in db.session.execute(select(Escalation.assignment_id, Escalation.clock,
-                                                           Escalation.level).where(Escalation.assignment_id.in_(ids))):
-            fired.setdefault(aid, set()).add((clock, level))
-        orders: dict[int, datetime] = {}
-        for aid, due in db.session.execute(select(SupervisionNotice.assignment_id, SupervisionNotice.due_at)
-                                           .where(SupervisionNotice.assignment_id.in_(ids))
-                                           .order_by(SupervisionNotice.id)):
-            orders[aid] = due  # the latest order wins
-        fired_total += _process_batch(rows, now, pauses, fired, ctx, recipients, orders)
         checked += len(rows)
-        if crash_after and checked >= crash_after:
-            db.session.flush()
-            os._exit(17)  # simulated crash after writing, before the commit: the batch is lost whole
-        commit()
+        try:
+            fired_total += _process_batch(rows, now, *_batch_facts(rows), ctx, recipients)
+            if crash_after and checked >= crash_after:
+                db.session.flush()
+                os._exit(17)  # simulated crash after writing, before the commit: the batch is lost whole
+            commit()
+        except Exception:  # noqa: BLE001 — find the assignment at fault and sweep the rest
+            db.session.rollback()
+            log.exception("sweep: a batch of %s assignments failed; sweeping them one by one", len(ids))
+            one_by_one = _sweep_each(ids, now, ctx, recipients)
+            fired_total += one_by_one["fired"]
+            failed += one_by_one["failed"]
         if len(rows) < batch:
             break
-    return {"checked": checked, "fired": fired_total}
+    return {"checked": checked, "fired": fired_total, "failed": failed}
+
+
+#: How long an assignment whose sweep failed waits before it is looked at again.
+RETRY_FAILED = timedelta(hours=1)
+
+
+def _due(now: datetime, limit: int, only: int | None = None) -> list[Assignment]:
+    """The assignments whose next check is due, oldest first (on PostgreSQL locked, skipping those
+    another scheduler holds); `only`: that one assignment, if it is due."""
+    q = (select(Assignment).where(Assignment.next_check_at <= now)
+         .order_by(Assignment.next_check_at, Assignment.id).limit(limit)
+         .options(selectinload(Assignment.ticket).options(*tickets.WITHOUT_TEXTS)))
+    if only is not None:
+        q = q.where(Assignment.id == only)
+    if db.session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True, of=Assignment)
+    return list(db.session.scalars(q))
+
+
+def _batch_facts(rows: list[Assignment]) -> tuple[dict, dict, dict]:
+    """What a batch's clocks need besides the rows: their tickets' suspensions, the levels already
+    fired and the latest 督办单 deadline of each assignment."""
+    ids = [a.id for a in rows]
+    pauses: dict[int, list] = {}
+    for tid, s, e in db.session.execute(select(Suspension.ticket_id, Suspension.started_at, Suspension.ended_at)
+                                        .where(Suspension.ticket_id.in_({a.ticket_id for a in rows}))):
+        pauses.setdefault(tid, []).append((s, e))
+    fired: dict[int, set] = {}
+    for aid, clock, level in db.session.execute(select(Escalation.assignment_id, Escalation.clock,
+                                                       Escalation.level).where(Escalation.assignment_id.in_(ids))):
+        fired.setdefault(aid, set()).add((clock, level))
+    orders: dict[int, datetime] = {}
+    for aid, due in db.session.execute(select(SupervisionNotice.assignment_id, SupervisionNotice.due_at)
+                                       .where(SupervisionNotice.assignment_id.in_(ids))
+                                       .order_by(SupervisionNotice.id)):
+        orders[aid] = due  # the latest order wins
+    return pauses, fired, orders
+
+
+def _sweep_each(ids: list[int], now: datetime, ctx: dict, recipients: _Recipients) -> dict:
+    """Sweep these assignments one per transaction; put off (RETRY_FAILED) each one that fails."""
+    fired = failed = 0
+    for aid in ids:
+        rows = _due(now, 1, only=aid)
+        if not rows:
+            continue  # another scheduler took it meanwhile, or it is no longer due
+        try:
+            fired += _process_batch(rows, now, *_batch_facts(rows), ctx, recipients)
+            commit()
+        except Exception:  # noqa: BLE001 — logged; the others go on
+            db.session.rollback()
+            failed += 1
+            log.exception("sweep: assignment %s failed; it is looked at again in %s", aid, RETRY_FAILED)
+            db.session.execute(update(Assignment).where(Assignment.id == aid)
+                               .values(next_check_at=now + RETRY_FAILED))
+            commit()
+    return {"fired": fired, "failed": failed}
 
 
 # --- settings -------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_ladder_fires_each_step_once(world, db):
     staff = world["staff"]
     # sign reminder at 75 % of 2 working hours: 10-09 09:30
     assert sla.sweep(sh(2025, 10, 9, 9, 29))["fired"] == 0
-    assert sla.sweep(sh(2025, 10, 9, 9, 30)) == {"checked": 1, "fired": 1}
+    assert sla.sweep(sh(2025, 10, 9, 9, 30)) == {"checked": 1, "fired": 1, "failed": 0}
     assert fired(db, a) == [("sign", "remind")]
     assert sla.sweep(sh(2025, 10, 9, 9, 45))["checked"] == 0  # next check moved on
     assert a.next_check_at == sh(2025, 10, 9, 10, 0) + timedelta(microseconds=1)
@@ -107,6 +107,32 @@ def test_everything_due_at_once_fires_in_one_sweep(world, db):
     assert a.escalation_level == "notice" and a.next_check_at is None
     assert sla.sweep(sh(2026, 1, 31, 12, 0))["fired"] == 0
 
+
+
+def test_an_assignment_that_cannot_be_swept_does_not_stop_the_others(world, db, monkeypatch, caplog):
+    made = [world["file"](sh(2025, 9, 30, 16, 30)) for _ in range(3)]
+    bad = made[1][1]
+    real = clocks.Clocks
+
+    class Broken(real):
+        def due_levels(self, now):
+            if self.assignment.id == bad.id:
+                raise RuntimeError("a broken row")
+            return super().due_levels(now)
+
+    monkeypatch.setattr(sla.clocks, "Clocks", Broken)
+    at = sh(2025, 10, 9, 9, 30)  # each sign clock's reminder is due (see the test above)
+    assert sla.sweep(at) == {"checked": 3, "fired": 2, "failed": 1}
+    assert f"assignment {bad.id} failed" in caplog.text
+    db.session.expire_all()
+    assert [fired(db, a) for _, a in made] == [[("sign", "remind")], [], [("sign", "remind")]]
+    assert bad.next_check_at == at + sla.RETRY_FAILED  # looked at again in an hour, not every minute
+    assert sla.sweep(at + timedelta(minutes=1))["checked"] == 0
+    monkeypatch.setattr(sla.clocks, "Clocks", real)
+    # An hour later (10:30) the sign clock's 督办 of 10:00 is due for all three; the one put off
+    # gets its reminder too.
+    assert sla.sweep(at + sla.RETRY_FAILED) == {"checked": 3, "fired": 4, "failed": 0}
+    assert fired(db, bad) == [("sign", "remind"), ("sign", "supervise")]
 
 def test_a_sweep_s_statements_do_not_grow_with_what_is_due(world, db):
     """A batch costs the same statements whether one assignment is due in it or four: what the
