@@ -7,6 +7,7 @@ unique constraint keeps a single SQLite sweeper correct).
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -103,7 +104,8 @@ def test_two_processes_never_double_fire(dedicated_db):
              for _ in range(2)]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
-    fired = [int(o[0].split("fired ")[1].split(";")[0]) for o in outs]
+    # "sweep: checked N, fired N, failed N; auto_close: …"
+    fired = [int(re.search(r"fired (\d+), failed 0;", o[0]).group(1)) for o in outs]
     assert sum(fired) == N * LEVELS, outs  # each level once, shared between the two
     engine = create_engine(dedicated_db)
     with engine.connect() as conn:
