@@ -112,3 +112,21 @@ def test_an_audience_s_members_are_found_through_an_index(db, addressee, column)
     assert "Seq Scan on users" not in plan, plan
     conds = [line for line in plan.splitlines() if "Index Cond" in line]
     assert any(column in line for line in conds), plan
+
+
+def test_a_ticket_page_costs_the_same_queries_however_long_its_history(client, w, db):
+    """The timeline names each event's author and agency: a ticket handled by many people must not
+    cost a query per person."""
+    short, long = w.file(), w.file(title="检查过多二", description="另一件诉求，一个月内被检查了五次。")
+    for t in (short, long):
+        handling.sign(w.clerk, t.id)
+    for i, who in enumerate([w.clerk, w.clerk_b, w.admin] * 3):  # nine notes by three people
+        handling.note(who, long.id, f"第{i}次内部备注：已电话联系企业了解情况。")
+    login(client, "clerk_scj")
+    client.get(f"/desk/tickets/{short.id}")  # warm the process caches (calendar, labels)
+    with counting(db) as few:
+        assert client.get(f"/desk/tickets/{short.id}").status_code == 200
+    with counting(db) as many:
+        page = client.get(f"/desk/tickets/{long.id}")
+    assert page.status_code == 200 and "第8次内部备注" in page.get_data(as_text=True)
+    assert len(many) == len(few), (len(few), len(many))
