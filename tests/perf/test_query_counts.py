@@ -1,5 +1,6 @@
-"""Queries per filing and per queue page are counted: they must not grow with the data
-(the business's open tickets, the agency's queue, the notifications piling up)."""
+"""Queries per filing, per queue page and per ticket page are counted: they must not grow with the
+data (the business's open tickets, the agency's queue, the notifications piling up, the people in a
+ticket's timeline)."""
 import contextlib
 
 import pytest
