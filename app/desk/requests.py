@@ -3,7 +3,6 @@ days) or an exclusion (不合理诉求核减). The ticket page includes template
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.routing import BuildError
 from wtforms import IntegerField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -40,10 +39,7 @@ def _categories(form: ExclusionRequestForm) -> None:
 
 
 def _ticket_page(ticket_id: int):
-    try:
-        return redirect(url_for("desk.ticket", ticket_id=ticket_id))
-    except BuildError:  # the desk ticket page is another module; fall back to the request page
-        return redirect(url_for("desk.request_extension", ticket_id=ticket_id))
+    return redirect(url_for("desk.ticket", ticket_id=ticket_id))
 
 
 def _visible(ticket_id: int):

@@ -1,9 +1,11 @@
 """Department evaluation: monthly figures per agency from SQL aggregates, freezing, drill-downs,
 trends and breakdowns. The rules (rates, composite, rank, grade) live in app.domain.scoring."""
 import re
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import and_, case, func, literal, or_, select
 
 from app.domain import scoring, workflow
@@ -300,6 +302,25 @@ def is_frozen(jurisdiction: str, month: str) -> bool:
     return period is not None and period.frozen_at is not None
 
 
+# A process reads a city's frozen months at most this often for what it only offers (the exclusion
+# form on every ticket page); what it decides asks `is_frozen`. A month never thaws, so a stale
+# answer can only offer a form that the service then refuses.
+FROZEN_REFRESH_SECONDS = 30.0
+
+
+def frozen_months(jurisdiction: str) -> frozenset[str]:
+    """The city's frozen months as this process read them in the last FROZEN_REFRESH_SECONDS
+    (a freeze in this process is seen at once). For offering a form, not for deciding."""
+    cache = current_app.extensions.setdefault("frozen_months", {})  # per app: per worker, per test
+    now = time.monotonic()
+    hit = cache.get(jurisdiction)
+    if hit is None or now - hit[0] >= FROZEN_REFRESH_SECONDS:
+        months = frozenset(db.session.scalars(select(EvaluationPeriod.month).where(
+            EvaluationPeriod.jurisdiction == jurisdiction, EvaluationPeriod.frozen_at.is_not(None))))
+        hit = cache[jurisdiction] = (now, months)
+    return hit[1]
+
+
 def _period_read(jurisdiction: str, month: str) -> EvaluationPeriod | None:
     """`get_period` for a report: through `reads()` (the replica, when there is one)."""
     return reads().scalar(select(EvaluationPeriod).where(
@@ -369,6 +390,7 @@ def freeze(jurisdiction: str, month: str, actor: User | None) -> EvaluationPerio
         db.session.add(Scorecard(period_id=period.id, agency_id=row.counts.agency_id, figures=figures,
                                  score=row.score or 0.0, rank=row.rank or last, grade=row.grade))
     commit()
+    current_app.extensions.get("frozen_months", {}).pop(jurisdiction, None)
     return period
 
 

@@ -7,7 +7,7 @@ and commits; a refusal raises before anything is written (and the session is rol
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, literal, or_, select, union_all, update
+from sqlalchemy import and_, bindparam, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import Message, workflow
@@ -209,19 +209,28 @@ def waiting_decision(user: User, limit: int = 100) -> list[Ticket]:
         Ticket.jurisdiction == user.jurisdiction, Ticket.state == "to_supervision").order_by(Ticket.id).limit(limit)))
 
 
+def _requests_query(of_agency: bool):
+    """Which requests a ticket has (id, kind), built once: every ticket page asks."""
+    ext_q = select(ExtensionRequest.id, literal("ext")).where(ExtensionRequest.ticket_id == bindparam("ticket_id"))
+    exc_q = select(ExclusionRequest.id, literal("exc")).where(ExclusionRequest.ticket_id == bindparam("ticket_id"))
+    if of_agency:
+        ext_q = ext_q.join(Assignment, Assignment.id == ExtensionRequest.assignment_id).where(
+            Assignment.agency_id == bindparam("agency_id"))
+        exc_q = exc_q.where(ExclusionRequest.agency_id == bindparam("agency_id"))
+    return union_all(ext_q, exc_q)
+
+
+_REQUESTS = {False: _requests_query(False), True: _requests_query(True)}
+
+
 def requests_of(ticket: Ticket, agency_id: int | None = None) -> tuple[list[ExtensionRequest], list[ExclusionRequest]]:
     """The extension and exclusion requests of a ticket, newest first. With `agency_id` (an
     agency's desk), only that agency's own requests: an exclusion is its own matter
     (app.domain.audience), and a former agency sees only what it wrote."""
-    ext_q = select(ExtensionRequest.id, literal("ext")).where(ExtensionRequest.ticket_id == ticket.id)
-    exc_q = select(ExclusionRequest.id, literal("exc")).where(ExclusionRequest.ticket_id == ticket.id)
-    if agency_id is not None:
-        ext_q = ext_q.join(Assignment, Assignment.id == ExtensionRequest.assignment_id).where(
-            Assignment.agency_id == agency_id)
-        exc_q = exc_q.where(ExclusionRequest.agency_id == agency_id)
     # One query tells which requests there are (most tickets have none, and every ticket page asks);
     # only the kinds that have some are loaded.
-    found = db.session.execute(union_all(ext_q, exc_q)).all()
+    found = db.session.execute(_REQUESTS[agency_id is not None],
+                               {"ticket_id": ticket.id, "agency_id": agency_id}).all()
     ids = {kind: [i for i, k in found if k == kind] for kind in ("ext", "exc")}
 
     def load(model, kind):
@@ -444,7 +453,7 @@ def may_request_exclusion(user: User, ticket: Ticket) -> bool:
     if lead is None or user.role not in core.STAFF_OF_AGENCY or user.agency_id != lead.agency_id:
         return False
     month = evaluation.ticket_months(ticket).get(lead.agency_id)
-    return not ticket.excluded and not (month and evaluation.is_frozen(ticket.jurisdiction, month))
+    return not ticket.excluded and month not in evaluation.frozen_months(ticket.jurisdiction)
 
 
 @transaction

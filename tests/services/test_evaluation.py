@@ -192,3 +192,52 @@ def test_a_month_not_over_is_never_frozen_and_costs_no_query(db, month, make_use
             assert ev.is_frozen("liaoyuan", "2026-08") is False
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_the_exclusion_offer_sees_a_freeze_here_at_once_and_one_elsewhere_within_the_refresh(
+        db, month, make_user, monkeypatch):
+    """The ticket page offers the exclusion form from the city's frozen months as this process read
+    them (docs/evaluation.md, "Freezing a month"): a freeze made here is seen at once; a freeze written
+    by another process within FROZEN_REFRESH_SECONDS; the service's own check never waits."""
+    from app.models import EvaluationPeriod
+    from app.services import supervision as sv
+
+    clerk = make_user("clerk", username="jia_clerk", agency=month["agencies"]["市市场监管局"])
+    t2 = month["t"][2]
+    sup = make_user("supervisor", username="duban")
+    with time_machine.travel(NOW, tick=False):
+        assert sv.may_request_exclusion(clerk, t2) is True
+        ev.freeze("liaoyuan", "2026-09", sup)
+        assert sv.may_request_exclusion(clerk, t2) is False
+
+    # Another process freezes August: this one goes on offering until its next read.
+    clock = {"now": ev.time.monotonic()}
+    monkeypatch.setattr(ev.time, "monotonic", lambda: clock["now"])
+    august = closed_ticket_in(db, month, "2026-08")
+    with time_machine.travel(NOW, tick=False):
+        assert sv.may_request_exclusion(clerk, august) is True
+        db.session.add(EvaluationPeriod(jurisdiction="liaoyuan", month="2026-08", frozen_at=NOW))
+        db.session.commit()
+        clock["now"] += ev.FROZEN_REFRESH_SECONDS - 1
+        assert sv.may_request_exclusion(clerk, august) is True
+        with pytest.raises(ServiceError) as err:
+            sv.request_exclusion(clerk, august.id, "malicious", "企业诉求超出法定职责范围，已解释说明。")
+        assert err.value.code == "frozen"
+        clock["now"] += 1
+        assert sv.may_request_exclusion(clerk, august) is False
+
+
+def closed_ticket_in(db, month, ym):
+    """A closed ticket of 甲 first assigned in month `ym` (YYYY-MM)."""
+    from app.models import Assignment, Ticket
+
+    y, m = map(int, ym.split("-"))
+    when = datetime(y, m, 5, 2, tzinfo=UTC)
+    t = Ticket(number=f"LY-{ym}", jurisdiction="liaoyuan", enterprise_id=month["t"][2].enterprise_id, kind="help",
+               topic="tax", title="诉求", description="诉求内容描述足够长的文字", state="closed", created_at=when)
+    db.session.add(t)
+    db.session.flush()
+    db.session.add(Assignment(ticket_id=t.id, agency_id=month["agencies"]["市市场监管局"].id, role="lead",
+                              created_at=when, sign_due_at=when, contact_due_at=when, active=False))
+    db.session.commit()
+    return t
