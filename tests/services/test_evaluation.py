@@ -197,7 +197,7 @@ def test_a_month_not_over_is_never_frozen_and_costs_no_query(db, month, make_use
 def test_the_exclusion_offer_sees_a_freeze_here_at_once_and_one_elsewhere_within_the_refresh(
         db, month, make_user, monkeypatch):
     """The ticket page offers the exclusion form from the city's frozen months as this process read
-    them (docs/evaluation.md, "Freezing a month"): a freeze made here is seen at once; a freeze written
+    them (docs/evaluation.md, "Computing, freezing, late changes"): a freeze made here is seen at once; a freeze written
     by another process within FROZEN_REFRESH_SECONDS; the service's own check never waits."""
     from app.models import EvaluationPeriod
     from app.services import supervision as sv
