@@ -104,3 +104,25 @@ def test_chinese_messages_use_full_width_punctuation(catalog):
     half = re.compile(r"[\u4e00-\u9fff][,:;?!()]|[,;?!(]\s*[\u4e00-\u9fff]|\)[\u4e00-\u9fff]")
     wrong = sorted(m.id for m in catalog if m.id and half.search(m.id))
     assert wrong == []
+
+
+def test_chinese_messages_have_no_half_width_semicolon_or_marks(catalog):
+    """；？！ have no half-width use inside a Chinese message, even between Latin words ("10MB；PDF"):
+    placeholders and addresses aside, a ; ? or ! in a message with Chinese text is a typo."""
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    wrong = sorted(m.id for m in catalog if m.id and chinese.search(m.id)
+                   and re.search(r"[;?!]", re.sub(r"%\(\w+\)[sd]|https?://\S+", "", m.id)))
+    assert wrong == []
+
+
+def test_templates_put_no_half_width_mark_beside_chinese():
+    """The same rule for what templates write around their messages: a literal ，：；（ beside a
+    Chinese message or value is written full-width, or through a message (`_('：')`) that English
+    turns into ": "."""
+    beside = re.compile(r"(%\}|\}\})[:;,](?=\s*(\{\{|[\u4e00-\u9fff]))|[\u4e00-\u9fff][:;,?!]|[:;,?!(]\s*\{\{ *_\(")
+    offenders = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        text = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"), flags=re.S)
+        offenders += [f"{path.relative_to(ROOT)}: {m.group(0)!r}" for m in beside.finditer(text)]
+    assert offenders == []
+

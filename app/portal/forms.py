@@ -45,7 +45,7 @@ class AppealForm(FlaskForm):
     contact_phone = StringField(
         _l("联系电话"), validators=[Optional(), Length(max=20),
                                    Regexp(r"^[0-9\-+ ]{7,20}$", message=_l("联系电话格式不正确"))])
-    files = MultipleFileField(_l("附件"), description=_l("最多5个，每个不超过10MB;PDF、JPG、PNG、DOCX、XLSX"))
+    files = MultipleFileField(_l("附件"), description=_l("最多5个，每个不超过10MB；PDF、JPG、PNG、DOCX、XLSX"))
     # Set once the business has seen its similar open tickets and still wants to file.
     seen_similar = HiddenField(default="")
     # One token per rendered form: a double click (or a resent POST) files once (app.services.idempotency).
