@@ -21,6 +21,10 @@ wall time, by this load generator, by the gunicorn workers and by PostgreSQL's p
 one's CPU milliseconds per request (from /proc: user + system time). The ceiling is bounded by the
 load generator as much as by the server, and a page's rate by what the three leave each other.
 
+`bounds` gives, per scenario, the best rate the machine's cores allow with this run's load generator
+and PostgreSQL costs per operation and workers that spend no more per request than /api/health
+(a limit no server-side change can pass).
+
 Prints one JSON object with every figure.
 """
 import argparse
@@ -306,6 +310,27 @@ async def bench(args) -> dict:
     return out
 
 
+# HTTP requests per operation of each scenario, and the ceiling measured right before it.
+SCENARIOS = {"filing": (2, "health_before_filing"), "api_filing": (1, "health_before_api_filing"),
+             "queue": (1, "health_before_queue"), "view": (1, "health_before_view")}
+
+
+def bounds(result: dict) -> dict:
+    """What each scenario could reach at best on this machine's cores, from this run's own figures:
+    its load generator's and PostgreSQL's CPU per operation as measured, and workers that spend on
+    each of its requests only what /api/health cost them (plumbing, no page). No server-side change
+    that keeps the load generator and the database's work can pass this rate; a target above it
+    needs a cheaper client or database work too."""
+    out = {}
+    for name, (requests, health_key) in SCENARIOS.items():
+        ms, health = result[name]["cpu"]["ms_per_request"], result[health_key]
+        floor = ms["client"] + ms["postgres"] + requests * health["cpu"]["ms_per_request"]["workers"]
+        best = (os.cpu_count() or 1) * 1000 / floor
+        out[name] = {"cpu_ms_per_op_at_best": round(floor, 2), "best_per_s": round(best, 1),
+                     "best_vs_health": round(best / health["per_s"], 2)}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url")
@@ -345,6 +370,7 @@ def main() -> None:
         "queue_vs_health": round(result["queue"]["per_s"] / h["health_before_queue"], 2),
         "view_vs_health": round(result["view"]["per_s"] / h["health_before_view"], 2),
     }
+    result["bounds"] = bounds(result)
     print(json.dumps(result, ensure_ascii=False, indent=1))
 
 
