@@ -126,3 +126,17 @@ def test_templates_put_no_half_width_mark_beside_chinese():
         offenders += [f"{path.relative_to(ROOT)}: {m.group(0)!r}" for m in beside.finditer(text)]
     assert offenders == []
 
+
+
+def test_templates_write_chinese_only_through_messages():
+    """An English page shows whatever a template writes outside `_()` as it is: a literal ：（）、 there
+    reaches English readers. Allowed: the language switch's 中文, and 《》 around a plan's (Chinese) title."""
+    allowed = {"中文", "《", "》"}
+    offenders = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        text = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"), flags=re.S)
+        text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", " ", text, flags=re.S)  # expressions and tags: their strings are code
+        offenders += [f"{path.relative_to(ROOT)}: {m.group(0)}"
+                      for m in re.finditer(r"[\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+", text)
+                      if m.group(0) not in allowed]
+    assert offenders == []

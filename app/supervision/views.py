@@ -340,7 +340,7 @@ def breakdown():
     month = _month()
     topics = ev.breakdown(current_user.jurisdiction, month, "topic")
     measures = ev.breakdown(current_user.jurisdiction, month, "measure")
-    chart = bar_chart(_("各主题诉求量与不满意数"), [TOPICS.get(t["topic"], t["topic"])[:4] for t in topics[:12]], {
+    chart = bar_chart(_("各主题诉求量与不满意数"), [_(TOPICS.get(t["topic"], t["topic"])) for t in topics[:12]], {
         _("诉求量"): [t["tickets"] for t in topics[:12]], _("不满意"): [t["dissatisfied"] for t in topics[:12]],
     })
     return render_template("supervision/breakdown.html", month=month, topics=topics, measures=measures,

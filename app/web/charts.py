@@ -47,8 +47,24 @@ def _tick_label(v: float) -> str:
     return f"{v:g}" if v != int(v) else f"{int(v)}"
 
 
+def fit(label: str, width: float, size: float = 10) -> str:
+    """`label`, or its longest start that fits `width` px with “…” after it, at font `size`: a CJK
+    character (and the “…”) is about one em wide, a Latin one about half."""
+    def w(ch):
+        return size if "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else size * 0.55
+
+    if sum(map(w, label)) <= width:
+        return label
+    used, cut = size, 0  # the ellipsis first
+    while cut < len(label) and used + w(label[cut]) <= width:
+        used += w(label[cut])
+        cut += 1
+    return label[:max(cut, 1)] + "…"
+
+
 def _frame(title: str, lo: float, hi: float, labels: list[str], x_of) -> list[str]:
     parts = [f'<title>{escape(title)}</title>']
+    slot = (WIDTH - PAD_L - PAD_R) / max(len(labels), 1)
     plot_h = HEIGHT - PAD_T - PAD_B
     for v in nice_ticks(lo, hi):  # horizontal grid at even, round values
         y = PAD_T + plot_h * (1 - (v - lo) / (hi - lo))
@@ -56,7 +72,7 @@ def _frame(title: str, lo: float, hi: float, labels: list[str], x_of) -> list[st
         parts.append(f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{_tick_label(v)}</text>')
     for i, label in enumerate(labels):
         parts.append(f'<text x="{x_of(i):.1f}" y="{HEIGHT - PAD_B + 16}" font-size="10" '
-                     f'text-anchor="middle">{escape(label)}</text>')
+                     f'text-anchor="middle">{escape(fit(label, slot - 4))}</text>')
     return parts
 
 

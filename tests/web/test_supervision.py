@@ -279,3 +279,34 @@ def test_request_partial_for_the_desk_ticket_page(app, db, month, make_user):
         db.session.commit()
         html = render_template("desk/_request_actions.html", ticket=t3)
         assert "待审批" in html and f"/desk/tickets/{t3.id}/extension" not in html
+
+
+def test_breakdown_chart_names_the_topics_in_the_readers_language(client, db, month, make_user):
+    """The chart's axis and its tooltips name each topic as the table does: in English for an English
+    reader (the month has tax and finance tickets), cut to the bar's width with “…” only on the axis."""
+    from flask_babel import refresh
+
+    from tests.conftest import login
+
+    make_user("supervisor", username="duban_en")
+    login(client, "duban_en")
+    refresh()  # the test's app context outlives requests; Flask-Babel caches the locale on it
+    page = client.get("/supervision/evaluation/breakdown?month=2026-09&lang=en").get_data(as_text=True)
+    chart = page[page.index("<svg"):page.index("</svg>")]
+    assert "Taxes and fees payment" in chart and "Financing and credit" in chart  # the tooltips, in full
+    assert "纳税缴费" not in chart and "融资信贷" not in chart
+    refresh()
+    zh = client.get("/supervision/evaluation/breakdown?month=2026-09&lang=zh").get_data(as_text=True)
+    assert "纳税缴费" in zh[zh.index("<svg"):zh.index("</svg>")]
+
+
+@pytest.mark.parametrize("label, width, shown", [
+    ("纳税缴费", 48, "纳税缴费"),                      # 4 characters of 10 px fit 48 px
+    ("企业开办与注销", 48, "企业开…"),                 # 7 do not
+    ("Financing and credit", 48, "Financ…"),          # a Latin letter is about half as wide
+    ("Tax", 48, "Tax"),
+])
+def test_chart_axis_labels_fit_their_slot(label, width, shown):
+    from app.web.charts import fit
+
+    assert fit(label, width) == shown
