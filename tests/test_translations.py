@@ -140,3 +140,9 @@ def test_templates_write_chinese_only_through_messages():
                       for m in re.finditer(r"[\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+", text)
                       if m.group(0) not in allowed]
     assert offenders == []
+
+
+def test_no_message_is_in_the_catalogue_twice():
+    """Babel reads a repeated msgid without a word and keeps one of its translations."""
+    ids = re.findall(r'^msgid "(.+)"$', PO.read_text(encoding="utf-8"), flags=re.M)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []

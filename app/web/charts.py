@@ -8,6 +8,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from app.web.i18n import gettext
+
 WIDTH, HEIGHT = 640, 240
 PAD_L, PAD_R, PAD_T, PAD_B = 44, 16, 16, 40
 COLORS = ("#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df")
@@ -95,6 +97,7 @@ def _svg(title: str, parts: list[str]) -> Markup:
 def line_chart(title: str, labels: list[str], series: dict[str, list[float | None]],
                lo: float | None = 0.0, hi: float | None = 100.0) -> Markup:
     """A line per series over the labels; a None value breaks the line (no data that month)."""
+    colon = gettext("：")  # in tooltips: ：in Chinese, ": " in English
     lo, hi = _scale([v for vs in series.values() for v in vs], lo, hi)
     plot_w, plot_h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
     n = max(len(labels), 1)
@@ -117,7 +120,7 @@ def line_chart(title: str, labels: list[str], series: dict[str, list[float | Non
                 continue
             segment.append(f"{x_of(i):.1f},{y_of(v):.1f}")
             parts.append(f'<circle cx="{x_of(i):.1f}" cy="{y_of(v):.1f}" r="3" fill="{color}">'
-                         f'<title>{escape(name)} {escape(labels[i])}: {v:.1f}</title></circle>')
+                         f'<title>{escape(name)} {escape(labels[i])}{colon}{v:.1f}</title></circle>')
         if len(segment) > 1:
             parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{" ".join(segment)}"/>')
     parts += _legend(series)
@@ -127,6 +130,7 @@ def line_chart(title: str, labels: list[str], series: dict[str, list[float | Non
 def bar_chart(title: str, labels: list[str], series: dict[str, list[float | None]],
               lo: float | None = 0.0, hi: float | None = None) -> Markup:
     """Grouped bars per label, one colour per series; None draws nothing."""
+    colon = gettext("：")  # in tooltips: ：in Chinese, ": " in English
     lo, hi = _scale([v for vs in series.values() for v in vs], lo, hi)
     plot_w, plot_h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
     n, m = max(len(labels), 1), max(len(series), 1)
@@ -145,7 +149,7 @@ def bar_chart(title: str, labels: list[str], series: dict[str, list[float | None
             h = plot_h * (v - lo) / (hi - lo)
             x = PAD_L + slot * i + slot * 0.1 + bar * k
             parts.append(f'<rect x="{x:.1f}" y="{PAD_T + plot_h - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                         f'fill="{color}"><title>{escape(name)} {escape(labels[i])}: {v:g}</title></rect>')
+                         f'fill="{color}"><title>{escape(name)} {escape(labels[i])}{colon}{v:g}</title></rect>')
     parts += _legend(series)
     return _svg(title, parts)
 
@@ -153,6 +157,7 @@ def bar_chart(title: str, labels: list[str], series: dict[str, list[float | None
 def ranking_chart(title: str, rows: list[tuple[str, float | None]], hi: float = 100.0) -> Markup:
     """Horizontal bars, one per row (label, value) in the order given — a ranking that stays
     readable with 50+ agencies; the chart grows in height with the rows."""
+    colon = gettext("：")  # in tooltips: ：in Chinese, ": " in English
     row_h, pad_l, pad_t = 18, 190, 28
     height = pad_t + row_h * max(len(rows), 1) + 12
     plot_w = WIDTH - pad_l - PAD_R - 36
@@ -172,7 +177,7 @@ def ranking_chart(title: str, rows: list[tuple[str, float | None]], hi: float = 
             continue
         w = plot_w * (min(max(value, lo), hi) - lo) / (hi - lo)
         parts.append(f'<rect x="{pad_l}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="{COLORS[0]}">'
-                     f'<title>{escape(label)}: {value:.1f}</title></rect>')
+                     f'<title>{escape(label)}{colon}{value:.1f}</title></rect>')
         parts.append(f'<text x="{pad_l + w + 4:.1f}" y="{y + 13}" font-size="11">{value:.1f}</text>')
     return Markup(f'<svg class="chart chart-ranking" role="img" aria-label="{escape(title)}" '
                   f'viewBox="0 0 {WIDTH} {height}" xmlns="http://www.w3.org/2000/svg" width="100%" '

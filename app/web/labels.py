@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from app.domain import N_
+from app.domain.routing import explain
 from app.domain.topics import KINDS, TOPICS
 from app.domain.workflow import RATING_CHANNELS, SATISFACTION_LEVELS, STATES, TRANSITIONS
 from app.models.accounts import ROLE_LABELS
@@ -158,7 +159,7 @@ def init_app(app) -> None:
                      ("request_state_label", request_state_label), ("city_label", city_label),
                      ("import_change_label", import_change_label), ("duration", duration),
                      ("rating_channel_label", rating_channel_label),
-                     ("routing_reason", routing_reason), ("routing_explanation", routing_explanation)):
+                     ("routing_explanation", routing_explanation)):
         app.jinja_env.filters[name] = fn
     for name, fn in (("label_table", label_table), ("state_label", state_label), ("sla_light", sla_light)):
         app.jinja_env.globals[name] = fn
@@ -175,51 +176,24 @@ def favicon():
                                max_age=86400)
 
 
-# --- routing explanations (written in Chinese by app.domain.routing) in English ----------------------
-_SEP = r"[,，]"
-_ROLE_EN = {"牵头": "leads it", "协办": "assists", "负责": "is responsible",
-            "负责(据职责推断)": "is responsible (inferred from its remit)",
-            "负责（据职责推断）": "is responsible (inferred from its remit)"}
-_REASON_EN = (("职责词", "remit terms"), ("点名", "named in the appeal"), ("主题", "topic"),
-              ("派单纠错样例", "dispatcher corrections"))
+# --- routing explanations (written in Chinese by app.domain.routing) in the reader's language ------
+
+def routing_explanation(text: str | None) -> str:
+    """The router's explanation, or one candidate's reason, in the user's language: each part the
+    router writes (app.domain.routing.explain) through the catalogue, a list's items joined as the
+    language joins them; names, titles and terms as written, and any other text as it is."""
+    if not text or not _english():
+        return text or ""
+    joiner = gettext(explain.LIST)
+    shown = []
+    for part in explain.read(text):
+        if isinstance(part, str):
+            shown.append(part)
+            continue
+        pattern, params = part
+        shown.append(gettext(pattern) % {k: joiner.join(v) if k in explain.LISTS else v for k, v in params.items()})
+    return gettext(explain.SEPARATOR).join(shown)
 
 
 def _english() -> bool:
     return str(get_locale() or "zh").startswith("en")
-
-
-def routing_reason(text: str | None) -> str:
-    """One candidate's reason ("职责词:食品、检查") in the user's language."""
-    import re
-
-    if not text or not _english():
-        return text or ""
-    for zh, en in _REASON_EN:
-        if text.startswith(zh):
-            rest = re.sub(r"^[:：]", "", text[len(zh):]).replace("、", ", ")
-            if zh == "主题":
-                rest = next((gettext(v) for v in TOPICS.values() if v == rest), rest)
-            return f"{en}: {rest}" if rest else en
-    return text
-
-
-def routing_explanation(text: str | None) -> str:
-    """The router's explanation sentence in the user's language (patterns of app.domain.routing)."""
-    import re
-
-    if not text or not _english():
-        return text or ""
-    out = text
-    m = re.match(rf"匹配《(.+?)》第(\d+)条“(.+?)”{_SEP}(.+?)(牵头|协办|负责[(（]据职责推断[)）]|负责)(?=$|[;；])", out)
-    if m:
-        plan, number, title, agency, role = m.groups()
-        out = (f"Matches measure {number} “{title}” of 《{plan}》: {agency} {_ROLE_EN.get(role, role)}"
-               + out[m.end():])
-    m = re.match(rf"未匹配到方案措施{_SEP}依据(.*?)由(.+?)办理(?=$|[;；])", out)
-    if m:
-        basis, agency = m.groups()
-        basis = "; ".join(routing_reason(b) for b in re.split(r"[;；]", basis) if b) if basis != "职责" else "remit"
-        out = f"No plan measure matched; {agency} handles it on the basis of {basis}" + out[m.end():]
-    out = re.sub(rf"[;；]置信度([\d.]+)低于([\d.]+){_SEP}转派单中心人工派单",
-                 r"; confidence \1 is below \2, so the dispatch centre places it by hand", out)
-    return out

@@ -1,6 +1,8 @@
 """The inbox in the reader's language: a notification keeps the marked message it was filled from
 (Notification.message_source), so an English reader reads it in English, labels inside it too;
 the Chinese text stays for the email and for rows written before migration 0018."""
+import html
+
 from flask_babel import refresh
 
 from app.extensions import db as _db
@@ -68,22 +70,54 @@ def test_an_escalation_message_keeps_its_labels_as_messages():
     assert str(message) == "工单 LY20261202-000001 催办：办理时限 2026-12-03 11:00"
 
 
+# What the router writes (docs/routing.md, Explanation) and what an English reader reads, by hand.
+ROUTED = ("职责清单「食品经营许可」：食品、许可证 → 市市场监管局；"
+          "方案第3条「推进食品经营许可便利化」：共同词 食品、许可（市市场监管局牵头）；企业所选诉求类别；"
+          "置信度 0.61 低于自动派单线 0.95，转派单中心人工派单，建议：市市场监管局、市商务局")
+ROUTED_EN = ("Remit list “食品经营许可”: 食品, 许可证 → 市市场监管局; "
+             "Plan measure 3 “推进食品经营许可便利化”: shared words 食品, 许可 (市市场监管局 leads it); "
+             "The topic the business chose; confidence 0.61 is below the automatic dispatch line 0.95, "
+             "so the dispatch centre places it by hand; suggested: 市市场监管局, 市商务局")
+
+
 def test_the_router_s_note_on_the_timeline_is_in_the_reader_s_language(client, w, db, monkeypatch):
     """The 派单 event's note is the router's explanation, a sentence of fixed patterns: an English reader
-    reads it in English; a note a person wrote stays as written."""
-    monkeypatch.setattr("app.services.routing.decide", _deciding("未匹配到方案措施，依据职责由市市场监管局办理"))
+    reads it in English (names, titles and terms as written); a note a person wrote stays as written."""
+    monkeypatch.setattr("app.services.routing.decide", _deciding(ROUTED))
     t = w.file()
     handling.sign(w.clerk, t.id)
     handling.record_contact(w.clerk, t.id, contacted_on=handling.contact_date_default(), way="phone",
-                            summary="未匹配到方案措施，依据职责由市市场监管局办理")  # a person's words
+                            summary="企业所选诉求类别")  # a person's words that happen to be a pattern's
     login(client, "clerk_scj")
     refresh()
     en = client.get(f"/desk/tickets/{t.id}?lang=en").get_data(as_text=True)
-    assert "No plan measure matched; 市市场监管局 handles it on the basis of remit" in en
-    assert en.count("未匹配到方案措施，依据职责由市市场监管局办理") == 1  # only the contact note
+    assert html.unescape(en).count(ROUTED_EN) == 2  # the dispatch basis and the timeline's 派单 note
+    assert "企业所选诉求类别" in en and "转派单中心" not in en  # only the contact note stays Chinese
     refresh()
     zh = client.get(f"/desk/tickets/{t.id}?lang=zh").get_data(as_text=True)
-    assert zh.count("未匹配到方案措施，依据职责由市市场监管局办理") >= 2
+    assert html.unescape(zh).count(ROUTED) == 2
+
+
+def test_the_dispatch_basis_and_each_candidate_s_reasons_in_english(client, w, db, monkeypatch):
+    """The routing summary on the desk page: the explanation and each candidate's reasons in English."""
+    from app.domain.routing.models import Candidate, Decision
+
+    def decide(jurisdiction, title, text, topic=None):
+        return Decision(jurisdiction=jurisdiction, agency="市市场监管局", co_agencies=(), measure=None,
+                        confidence=0.97, to_dispatch=False, explanation="来信点名「市场监管」；企业所选诉求类别",
+                        candidates=(Candidate("市市场监管局", 6.5, None, ("来信点名「市场监管」", "企业所选诉求类别")),
+                                    Candidate("市商务局", 1.0, None, ("依据派单纠错样例 2 条",))))
+
+    monkeypatch.setattr("app.services.routing.decide", decide)
+    t = w.file()
+    login(client, "clerk_scj")
+    refresh()
+    en = html.unescape(client.get(f"/desk/tickets/{t.id}?lang=en").get_data(as_text=True))
+    basis = en[en.index('class="routing-explanation"'):]
+    basis = basis[:basis.index("</table>")]
+    assert "The appeal names “市场监管”; The topic the business chose" in basis
+    assert "Based on 2 dispatcher correction(s)" in basis
+    assert "来信点名" not in basis and "纠错样例" not in basis
 
 
 def _deciding(explanation):

@@ -297,7 +297,8 @@ def test_breakdown_chart_names_the_topics_in_the_readers_language(client, db, mo
     assert "纳税缴费" not in chart and "融资信贷" not in chart
     refresh()
     zh = client.get("/supervision/evaluation/breakdown?month=2026-09&lang=zh").get_data(as_text=True)
-    assert "纳税缴费" in zh[zh.index("<svg"):zh.index("</svg>")]
+    assert "纳税缴费：" in zh[zh.index("<svg"):zh.index("</svg>")]  # a tooltip: full-width colon in Chinese
+    assert "Taxes and fees payment: " in chart
 
 
 @pytest.mark.parametrize("label, width, shown", [

@@ -20,6 +20,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 
+from . import explain
 from .calibrate import Calibration
 from .lexicon import Lexicon
 from .models import Candidate, CatalogMeasure, Decision, Example, RoutingInputError
@@ -47,7 +48,6 @@ MAX_CO = 3
 GEN_TOP, GEN_SLOPE, GEN_MIN, GEN_MAX = 1.6, 0.3, 0.4, 1.3  # a shared word's weight by rarity (rarity())
 SEAM_WEIGHT = 0.5  # a catalog term at the seam of a compound (体育 in 体育运动) counts this share
 LEAD_DECAY = 0.8  # the n-th listed (or inferred) lead of a measure: LEAD_DECAY**n of the first one's share
-ROLE_WORD = {"lead": "牵头", "sole": "负责", "co": "配合"}
 
 
 class _City:
@@ -261,29 +261,28 @@ class Router:
         """Dispatcher-readable reasons for one candidate, strongest first, and the measure cited (if any)."""
         out: list[tuple[float, str]] = []
         for matter, (v, terms) in sorted(matters.get(agency, {}).items(), key=lambda kv: -kv[1][0])[:2]:
-            out.append((v, f"职责清单「{matter}」：{'、'.join(terms[:4])} → {agency}"))
+            out.append((v, explain.say(explain.REMIT, matter=matter, terms=terms[:4], agency=agency)))
         cited = None
         vote = votes.get(agency)
         if vote is not None and (vote[0] >= CITE_SHARE * score or vote[0] > margin):
             v, i, shared, role, src = vote
             m = city.measures[i]
-            word = "负责（据职责推断）" if src == "inferred" else ROLE_WORD.get(role, "负责")
-            out.append((v, f"方案第{m.number}条「{m.title}」：共同词 {'、'.join(shared[:5])}（{agency}{word}）"))
+            pattern = explain.MEASURE["inferred" if src == "inferred" else role if role in explain.MEASURE else "sole"]
+            out.append((v, explain.say(pattern, n=m.number, title=m.title, words=shared[:5], agency=agency)))
             cited = m
         if agency in named:
-            out.append((parts[agency].get("named", 0.0), f"来信点名「{named[agency]}」"))
+            out.append((parts[agency].get("named", 0.0), explain.say(explain.NAMED, name=named[agency])))
         if learned.get(agency):
-            out.append((parts[agency].get("examples", 0.0), f"依据派单纠错样例 {learned[agency]} 条"))
+            out.append((parts[agency].get("examples", 0.0), explain.say(explain.LEARNED, n=learned[agency])))
         if parts.get(agency, {}).get("topic"):
-            out.append((parts[agency]["topic"], "企业所选诉求类别"))
+            out.append((parts[agency]["topic"], explain.TOPIC))
         out.sort(key=lambda x: -x[0])
         return [s for _v, s in out], cited
 
     def _decide(self, jurisdiction, scores, parts, matters, votes, named, learned, city) -> Decision:
         order = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         if not order:
-            return Decision(jurisdiction, None, (), None, 0.0, True, (),
-                            "未识别出诉求涉及的职责事项，转派单中心人工派单")
+            return Decision(jurisdiction, None, (), None, 0.0, True, (), explain.UNPLACED)
         cands = []
         cited_best = None
         runner_up = order[1][1] if len(order) > 1 else 0.0
@@ -306,12 +305,12 @@ class Router:
                 r.agency for r in cited_best.responsibilities
                 if r.agency != best.agency and not r.collective
                 and (parts.get(r.agency, {}).get("remit", 0.0) >= 1.0 or r.agency in named)))[:MAX_CO]
-        expl = "；".join(best.reasons[:3]) or f"由{best.agency}办理"
+        parts = list(best.reasons[:3]) or [explain.say(explain.HANDLES, agency=best.agency)]
         n_learned = learned.get(best.agency, 0)
         if to_dispatch:
-            top3 = "、".join(c.agency for c in cands[:3])
-            expl += (f"；置信度 {confidence:.2f} 低于自动派单线 {self.threshold:.2f}，"
-                     f"转派单中心人工派单，建议：{top3}")
+            parts.append(explain.say(explain.BELOW, confidence=f"{confidence:.2f}", threshold=f"{self.threshold:.2f}",
+                                     suggested=[c.agency for c in cands[:3]]))
+        expl = explain.SEPARATOR.join(parts)
         return Decision(jurisdiction, best.agency, co, cited_best, confidence, to_dispatch, tuple(cands), expl,
                         learned=n_learned, raw_confidence=raw)
 
