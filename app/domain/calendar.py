@@ -465,6 +465,14 @@ STATUTORY_NAMES = {
 }
 
 
+#: The Chinese names a holiday of the calendar may carry (the law's, and the State Council's notices'),
+#: marked for the catalogue: pages show them in the reader's language, any other name as entered.
+HOLIDAY_NAMES: frozenset[str] = frozenset({
+    N_("元旦"), N_("春节"), N_("清明节"), N_("劳动节"), N_("端午节"), N_("中秋节"), N_("国庆节"),
+    N_("抗战胜利纪念日"),
+})
+
+
 @lru_cache(maxsize=64)
 def statutory_holidays(year: int) -> Mapping[date, str]:
     """The statutory holidays (全体公民放假的节日) of ``year`` by law, without any 调休.
