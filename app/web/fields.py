@@ -28,7 +28,8 @@ class Select(_Select):
         for value, label in choices or ():
             shown = str(value) if isinstance(value, bool) else value
             selected = " selected" if coerce(value) == data else ""
-            html.append(f'<option{selected} value="{escape(shown)}">{escape(label or value)}</option>')
+            text = str(label) if label is not None else ""  # a lazy label: translated once, not twice
+            html.append(f'<option{selected} value="{escape(shown)}">{escape(text or value)}</option>')
         html.append("</select>")
         return Markup("".join(html))
 
