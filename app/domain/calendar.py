@@ -465,11 +465,12 @@ STATUTORY_NAMES = {
 }
 
 
-#: The Chinese names a holiday of the calendar may carry (the law's, and the State Council's notices'),
-#: marked for the catalogue: pages show them in the reader's language, any other name as entered.
-HOLIDAY_NAMES: frozenset[str] = frozenset({
+#: The Chinese names a day of the calendar may carry (the law's holidays, the State Council's notices',
+#: and a seeded 调休 workday's), marked for the catalogue: pages show them in the reader's language, any
+#: other name as entered.
+DAY_NAMES: frozenset[str] = frozenset({
     N_("元旦"), N_("春节"), N_("清明节"), N_("劳动节"), N_("端午节"), N_("中秋节"), N_("国庆节"),
-    N_("抗战胜利纪念日"),
+    N_("抗战胜利纪念日"), N_("调休上班"),
 })
 
 

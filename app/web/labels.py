@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from app.domain import N_
-from app.domain.calendar import HOLIDAY_NAMES
+from app.domain.calendar import DAY_NAMES
 from app.domain.routing import explain
 from app.domain.topics import KINDS, TOPICS
 from app.domain.workflow import RATING_CHANNELS, SATISFACTION_LEVELS, STATES, TRANSITIONS
@@ -90,10 +90,10 @@ def sla_light(status: dict | None) -> Markup:
                   f'<span class="clock-name">{clock}</span> {escape(left)}</span>')
 
 
-def holiday_label(name: str | None) -> str:
-    """A calendar day's holiday name in the reader's language when it is one of the statutory
-    holidays' (中秋节 → Mid-Autumn Festival); a name an administrator entered, as entered."""
-    return gettext(name) if name in HOLIDAY_NAMES else (name or "")
+def day_name(name: str | None) -> str:
+    """A calendar day's name in the reader's language when it is one the calendar gives (中秋节 →
+    Mid-Autumn Festival, 调休上班 → Adjusted workday); a name an administrator entered, as entered."""
+    return gettext(name) if name in DAY_NAMES else (name or "")
 
 
 def topic_label(code: str | None) -> str:
@@ -166,7 +166,7 @@ def init_app(app) -> None:
                      ("request_state_label", request_state_label), ("city_label", city_label),
                      ("import_change_label", import_change_label), ("duration", duration),
                      ("rating_channel_label", rating_channel_label),
-                     ("routing_explanation", routing_explanation), ("holiday_label", holiday_label)):
+                     ("routing_explanation", routing_explanation), ("day_name", day_name)):
         app.jinja_env.filters[name] = fn
     for name, fn in (("label_table", label_table), ("state_label", state_label), ("sla_light", sla_light)):
         app.jinja_env.globals[name] = fn

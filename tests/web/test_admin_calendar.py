@@ -39,8 +39,8 @@ def test_page_lists_exceptions_and_warns_about_next_year(admin_client):
     assert "2027 年的节假日安排尚未录入" in page
 
 
-def test_statutory_holiday_names_are_in_the_reader_s_language(admin_client, db):
-    """The law's holiday names read in English on an English page; a name the administrator typed
+def test_the_calendar_s_day_names_are_in_the_reader_s_language(admin_client, db):
+    """The calendar's own day names read in English on an English page; a name the administrator typed
     stays as typed."""
     r = admin_client.post("/admin/calendar/days?year=2025", data={
         "csrf_token": csrf_token(admin_client, "/admin/calendar?year=2025"), "day-day": "2025-12-31",
@@ -49,6 +49,7 @@ def test_statutory_holiday_names_are_in_the_reader_s_language(admin_client, db):
     refresh()  # the test's app context outlives requests; Flask-Babel caches the locale on it
     page = admin_client.get("/admin/calendar?year=2025&lang=en").get_data(as_text=True)
     assert "National Day" in page and "Mid-Autumn Festival" in page and "国庆节" not in page
+    assert "调休上班" not in page  # the seeded name of a 调休 workday, too
     assert "市庆日" in page
     refresh()
     assert "国庆节" in admin_client.get("/admin/calendar?year=2025&lang=zh").get_data(as_text=True)
