@@ -18,6 +18,7 @@ __all__ = [
     "ParsedResponsibility",
     "ParsedSection",
     "PlanFormatError",
+    "full_width",
     "normalize_plan_text",
     "parse_plan",
     "parse_plan_bytes",
@@ -167,6 +168,46 @@ def normalize_plan_text(text: str) -> str:
     text = _t2s().convert(text)
     text = text.translate(_FULLWIDTH)
     return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+
+
+def _cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\u3000" <= ch <= "\u303f" \
+        or "\uff00" <= ch <= "\uffef"
+
+
+def full_width(text: str) -> str:
+    """*text* as Chinese is written: each half-width , ; : ? ! beside a Chinese character (or a
+    full-width mark) in its full-width form, without the spaces around it; a bracket pair goes
+    full-width when either bracket stands beside Chinese, so pairs stay matched. The parser works
+    on ASCII marks (`normalize_plan_text`); this is for the texts people read (catalog import)."""
+    chars = list(text)
+    n = len(chars)
+
+    def beside(i: int, step: int) -> str:
+        j = i + step
+        while 0 <= j < n and chars[j] == " ":
+            j += step
+        return chars[j] if 0 <= j < n else ""
+
+    convert = set()
+    opened: list[int] = []
+    for i, ch in enumerate(chars):
+        if ch in ",;:?!" and (_cjk(beside(i, -1)) or _cjk(beside(i, 1))):
+            convert.add(i)
+        elif ch == "(":
+            opened.append(i)
+        elif ch == ")" and opened:
+            j = opened.pop()
+            if _cjk(beside(j, -1)) or _cjk(beside(j, 1)) or _cjk(beside(i, -1)) or _cjk(beside(i, 1)):
+                convert.update((i, j))
+    out = "".join(_HALF_TO_FULL[ch] if i in convert else ch for i, ch in enumerate(chars))
+    return _SPACED_MARK.sub("", out)  # a full-width mark carries its own space
+
+
+_SPACED_MARK = re.compile(r" +(?=[，；：？！（）])|(?<=[，；：？！（）]) +")
 
 
 # --------------------------------------------------------------------------- #

@@ -28,7 +28,7 @@ from app.models import (
     User,
 )
 from app.plans.catalog_files import FALLBACK_TITLES, measure_responsibilities
-from app.plans.parser import ParsedPlan, PlanFormatError, parse_plan_bytes
+from app.plans.parser import ParsedPlan, PlanFormatError, full_width, parse_plan_bytes
 from app.services import N_, NotFound, ServiceError, audit, commit
 
 ROLES = ("lead", "co", "sole")
@@ -132,36 +132,39 @@ def _import_one(source: Source, lexicon: Lexicon) -> dict:
     agencies = _sync_agencies(j, lexicon)
     changes: dict = {"added": [], "removed": [], "changed": [], "responsibilities": []}
     if plan is None:
-        plan = Plan(jurisdiction=j, title=parsed.title, source_file=source.file_name,
+        plan = Plan(jurisdiction=j, title=full_width(parsed.title), source_file=source.file_name,
                     source_sha256=source.fingerprint)
         db.session.add(plan)
         changes["created"] = True
-    plan.title, plan.issuer, plan.issued_on = parsed.title, parsed.issuer, parsed.issued_on
+    # Stored as people read them: the parser's ASCII marks back to full-width beside Chinese text.
+    plan.title, plan.issuer, plan.issued_on = full_width(parsed.title), parsed.issuer, parsed.issued_on
     plan.source_file, plan.source_sha256 = source.file_name, source.fingerprint
     db.session.flush()
 
     sections = {s.number: s for s in db.session.scalars(select(Section).where(Section.plan_id == plan.id))}
     for ps in parsed.sections:
         s = sections.get(ps.number)
+        marker, title = full_width(ps.marker), full_width(ps.title)
         if s is None:
-            s = Section(plan_id=plan.id, number=ps.number, marker=ps.marker, title=ps.title)
+            s = Section(plan_id=plan.id, number=ps.number, marker=marker, title=title)
             db.session.add(s)
             sections[ps.number] = s
         else:
-            s.marker, s.title = ps.marker, ps.title
+            s.marker, s.title = marker, title
     db.session.flush()
 
     existing = {m.number: m for m in db.session.scalars(select(Measure).where(Measure.plan_id == plan.id))}
     for pm in parsed.measures:
         m = existing.pop(pm.number, None)
         section_id = sections[pm.section_number].id if pm.section_number in sections else None
+        title, body = full_width(pm.title), full_width(pm.body)
         if m is None:
-            m = Measure(plan_id=plan.id, number=pm.number, title=pm.title, body=pm.body, section_id=section_id)
+            m = Measure(plan_id=plan.id, number=pm.number, title=title, body=body, section_id=section_id)
             db.session.add(m)
             db.session.flush()
             changes["added"].append(pm.number)
-        elif (m.title, m.body, m.section_id) != (pm.title, pm.body, section_id):
-            m.title, m.body, m.section_id = pm.title, pm.body, section_id
+        elif (m.title, m.body, m.section_id) != (title, body, section_id):
+            m.title, m.body, m.section_id = title, body, section_id
             changes["changed"].append(pm.number)
         if _set_responsibilities(m, source.responsibilities[pm.number], agencies):
             changes["responsibilities"].append(pm.number)

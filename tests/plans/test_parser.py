@@ -273,3 +273,19 @@ def test_bom_is_accepted():
     data = FILES["liaoyuan"].read_bytes()
     plan = parse_plan_bytes(b"\xef\xbb\xbf" + data, "liaoyuan")
     assert len(plan.measures) == 52
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("行业解纷平台,多元扩充调解员队伍,规范管理", "行业解纷平台，多元扩充调解员队伍，规范管理"),
+    ("向企业下发报警卡(揭示板),企业可直接", "向企业下发报警卡（揭示板），企业可直接"),
+    ("RCEP(区域全面经济伙伴关系协定)", "RCEP（区域全面经济伙伴关系协定）"),  # a pair goes together
+    ("(一)营造公平高效的市场环境", "（一）营造公平高效的市场环境"),
+    ("企业, 提升 (试行)", "企业，提升（试行）"),                          # no space beside a full-width mark
+    ("时间 12:00, 地点", "时间 12:00，地点"),                            # a clock time keeps its colon
+    ("1,000 家企业", "1,000 家企业"),                                   # a number keeps its comma
+    ("A(B) and C", "A(B) and C"),                                      # no Chinese beside: as it was
+])
+def test_full_width_writes_the_marks_as_chinese_is_written(text, expected):
+    from app.plans.parser import full_width
+
+    assert full_width(text) == expected

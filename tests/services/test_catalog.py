@@ -36,6 +36,18 @@ def test_import_creates_165_measures_in_five_cities(app, db):
     assert orphans == 0
 
 
+def test_imported_texts_use_full_width_marks_beside_chinese(app, db):
+    """The plans' files write , ( ) ; : in Chinese sentences; what people read is stored with ，（）；：."""
+    import re
+
+    catalog.import_plans()
+    half = re.compile(r"[\u4e00-\u9fff][,;:()]|[,;:(]\s*[\u4e00-\u9fff]|\)[\u4e00-\u9fff]")
+    texts = [t for m in db.session.scalars(select(Measure)) for t in (m.title, m.body)]
+    texts += [p.title for p in db.session.scalars(select(Plan))]
+    assert len(texts) > 300 and [t for t in texts if half.search(t)] == []
+    assert any("，" in t for t in texts)
+
+
 def test_liaoyuan_explicit_and_inferred_sources(app, db):
     catalog.import_plans()
     exported = {p["jurisdiction"]: p for p in catalog.export_catalog()}
