@@ -19,9 +19,15 @@ def select_locale() -> str:
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if request and request.path.startswith("/api/"):
         return choice if choice in langs else (request.accept_languages.best_match(langs) or default)
-    if choice in langs:
+    return (choice if choice in langs else None) or session.get(SESSION_KEY) or default
+
+
+def remember_language() -> None:
+    """Before each page request: keep a ?lang= choice in the session, also for a request that answers
+    with a redirect (the locale is selected only when something is translated)."""
+    choice = request.args.get("lang")
+    if choice in current_app.config["LANGUAGES"] and not request.path.startswith("/api/"):
         session[SESSION_KEY] = choice
-    return session.get(SESSION_KEY) or default
 
 
 def select_timezone() -> str:
@@ -119,6 +125,7 @@ def init_app(app) -> None:
         pgettext=lambda c, s: page_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
         newstyle=True)
+    app.before_request(remember_language)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["notification_text"] = notification_text

@@ -104,3 +104,14 @@ def test_open_redirect_is_refused(client, make_user):
     r = client.post("/login?next=//evil.example/x", data={"username": "alice", "password": "password123",
                                                           "csrf_token": token})
     assert r.headers["Location"].endswith("/portal/")
+
+
+def test_a_language_chosen_on_a_redirect_is_kept(client, app):
+    """/?lang=en answers with a redirect and renders nothing; the next page is English all the same."""
+    from flask_babel import refresh
+
+    assert client.get("/?lang=en").status_code == 302
+    refresh()  # the test's app context outlives requests; Flask-Babel caches the locale on it
+    assert 'lang="en"' in client.get("/login").get_data(as_text=True)
+    refresh()
+    assert 'lang="zh-CN"' in client.get("/login?lang=zh").get_data(as_text=True)
