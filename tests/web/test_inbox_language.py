@@ -74,7 +74,7 @@ def test_an_escalation_message_keeps_its_labels_as_messages():
 ROUTED = ("职责清单「食品经营许可」：食品、许可证 → 市市场监管局；"
           "方案第3条「推进食品经营许可便利化」：共同词 食品、许可（市市场监管局牵头）；企业所选诉求类别；"
           "置信度 0.61 低于自动派单线 0.95，转派单中心人工派单，建议：市市场监管局、市商务局")
-ROUTED_EN = ("Remit list “食品经营许可”: 食品, 许可证 → 市市场监管局; "
+ROUTED_EN = ("Responsibility catalogue “食品经营许可”: 食品, 许可证 → 市市场监管局; "
              "Plan measure 3 “推进食品经营许可便利化”: shared words 食品, 许可 (市市场监管局 leads it); "
              "The topic the business chose; confidence 0.61 is below the automatic dispatch line 0.95, "
              "so the dispatch centre places it by hand; suggested: 市市场监管局, 市商务局")
