@@ -202,5 +202,19 @@ def routing_explanation(text: str | None) -> str:
     return gettext(explain.SEPARATOR).join(shown)
 
 
+def routing_in_language(routing: dict | None) -> dict | None:
+    """A stored routing decision (Ticket.routing, a preview) with its explanation and every
+    candidate's reasons in the reader's language, for the JSON API; the rest as stored."""
+    if not routing or not _english():
+        return routing
+    out = dict(routing)
+    if out.get("explanation"):
+        out["explanation"] = routing_explanation(out["explanation"])
+    if out.get("candidates"):
+        out["candidates"] = [dict(c, reasons=[routing_explanation(r) for r in c.get("reasons") or []])
+                             for c in out["candidates"]]
+    return out
+
+
 def _english() -> bool:
     return str(get_locale() or "zh").startswith("en")

@@ -16,6 +16,7 @@ from app.services import ServiceError, dispatching, evaluation, listing, routing
 from app.services import supervision as sv
 from app.services.webhooks import iso
 from app.web.i18n import gettext as _
+from app.web.labels import routing_in_language
 
 CODE = re.compile(r"^[a-z]{1,20}$")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -104,7 +105,7 @@ def routing_preview():
         decision = routing.decide(code, body.get("title") or "", body["description"], body.get("topic"))
     except RoutingInputError as exc:
         return problem("invalid", str(exc))
-    return jsonify(dict(routing.decision_summary(decision), jurisdiction=code))
+    return jsonify(dict(routing_in_language(routing.decision_summary(decision)), jurisdiction=code))
 
 
 def _supervisor():

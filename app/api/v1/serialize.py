@@ -1,10 +1,13 @@
 """JSON shapes of the REST API (the OpenAPI document describes the same shapes)."""
 from flask import url_for
 
-from app.domain import workflow
 from app.services import handling
 from app.services import tickets as core
 from app.services.webhooks import iso
+from app.web.labels import label_table, routing_explanation, routing_in_language
+
+# The router's events carry its explanation as their note; any other note is what a person wrote.
+ROUTER_EVENTS = ("route", "route_to_dispatch")
 
 
 def agency(a) -> dict | None:
@@ -21,7 +24,7 @@ def assignment(a) -> dict:
 def ticket_summary(t) -> dict:
     return {
         "id": t.id, "number": t.number, "jurisdiction": t.jurisdiction, "state": t.state,
-        "state_label": workflow.STATES.get(t.state, t.state), "kind": t.kind, "topic": t.topic,
+        "state_label": label_table("state").get(t.state, t.state), "kind": t.kind, "topic": t.topic,
         "title": t.title, "urgent": t.urgent, "lead_agency": agency(t.lead_agency),
         "created_at": iso(t.created_at), "updated_at": iso(t.updated_at), "version": t.version,
         "self": url_for("api.v1.get_ticket", ticket_id=t.id),
@@ -46,12 +49,13 @@ def ticket(t, viewer) -> dict:
         "assignments": [assignment(a) for a in t.assignments if a.active] if viewer.role != "enterprise" else [],
         "ratings": [{"resolved": r.resolved, "satisfaction": r.satisfaction, "comment": r.comment,
                      "auto": r.auto, "created_at": iso(r.created_at)} for r in t.ratings],
-        "routing": t.routing if viewer.role in ("dispatcher", "supervisor") else None,
+        "routing": routing_in_language(t.routing) if viewer.role in ("dispatcher", "supervisor") else None,
     })
     return out
 
 
 def event(e) -> dict:
     return {"id": e.id, "action": e.action, "from_state": e.from_state, "to_state": e.to_state,
-            "actor_role": e.actor_role, "agency": agency(e.agency), "note": e.note,
+            "actor_role": e.actor_role, "agency": agency(e.agency),
+            "note": routing_explanation(e.note) if e.action in ROUTER_EVENTS else e.note,
             "internal": bool(e.internal), "created_at": iso(e.created_at)}
