@@ -162,7 +162,8 @@ def document() -> dict:
         "openapi": "3.1.0",
         "info": {"title": "企业诉求直通车 API", "version": "1.0.0",
                  "description": "个人 API 令牌（Bearer）；权限与页面一致；错误为 application/problem+json；"
-                                "时间为带时区偏移的 ISO 8601。令牌范围：" + "、".join(SCOPES)},
+                                "时间为带时区偏移的 ISO 8601；默认中文，请求头 Accept-Language: en 时错误信息、"
+                                "状态名称和派单依据为英文（Vary: Accept-Language）。令牌范围：" + "、".join(SCOPES)},
         "servers": [{"url": "/api/v1"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
