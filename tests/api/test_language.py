@@ -73,3 +73,15 @@ def test_the_routing_preview_follows_the_language(client, world, routed):
     assert en["explanation"] == ROUTED_EN and en["candidates"][0]["reasons"][0] == NAMED_EN
     zh = _post(client, "/api/v1/routing/preview", body, auth(disp)).get_json()
     assert zh["explanation"] == ROUTED and zh["candidates"][0]["reasons"][0] == NAMED
+
+
+def test_a_route_event_without_a_note_keeps_null(app):
+    from types import SimpleNamespace
+
+    from app.api.v1.serialize import event
+
+    e = SimpleNamespace(id=1, action="route", from_state="submitted", to_state="dispatched", actor_role="system",
+                        agency=None, note=None, internal=False, created_at=None)
+    for lang in ("zh", "en"):
+        with app.test_request_context("/api/v1/tickets/1/events", headers={"Accept-Language": lang}):
+            assert event(e)["note"] is None

@@ -57,5 +57,5 @@ def ticket(t, viewer) -> dict:
 def event(e) -> dict:
     return {"id": e.id, "action": e.action, "from_state": e.from_state, "to_state": e.to_state,
             "actor_role": e.actor_role, "agency": agency(e.agency),
-            "note": routing_explanation(e.note) if e.action in ROUTER_EVENTS else e.note,
+            "note": routing_explanation(e.note) if e.note and e.action in ROUTER_EVENTS else e.note,
             "internal": bool(e.internal), "created_at": iso(e.created_at)}
