@@ -60,7 +60,7 @@ bench: install ## every benchmark (loads the databases that are missing); figure
 	BENCH_DB=$(BENCH_PREFIX)_eval $(BIN)/python bench/evaluation_bench.py
 
 lint: install
-	$(BIN)/ruff check app workers tests bench
+	$(BIN)/ruff check app workers tests bench migrations config.py wsgi.py gunicorn.conf.py
 
 ci:
 	bash .ci/run
