@@ -166,7 +166,8 @@ def init_app(app) -> None:
                      ("request_state_label", request_state_label), ("city_label", city_label),
                      ("import_change_label", import_change_label), ("duration", duration),
                      ("rating_channel_label", rating_channel_label),
-                     ("routing_explanation", routing_explanation), ("day_name", day_name)):
+                     ("routing_explanation", routing_explanation), ("event_note", event_note),
+                     ("day_name", day_name)):
         app.jinja_env.filters[name] = fn
     for name, fn in (("label_table", label_table), ("state_label", state_label), ("sla_light", sla_light)):
         app.jinja_env.globals[name] = fn
@@ -200,6 +201,17 @@ def routing_explanation(text: str | None) -> str:
         pattern, params = part
         shown.append(gettext(pattern) % {k: joiner.join(v) if k in explain.LISTS else v for k, v in params.items()})
     return gettext(explain.SEPARATOR).join(shown)
+
+
+# The router's events carry its explanation as their note; any other note is what a person wrote.
+ROUTER_EVENTS = ("route", "route_to_dispatch")
+
+
+def event_note(event) -> str | None:
+    """An event's note as the reader reads it: the router's explanation in the reader's language,
+    anything a person wrote as written; no note stays None."""
+    note = event.note
+    return routing_explanation(note) if note and event.action in ROUTER_EVENTS else note
 
 
 def routing_in_language(routing: dict | None) -> dict | None:

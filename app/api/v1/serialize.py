@@ -4,10 +4,7 @@ from flask import url_for
 from app.services import handling
 from app.services import tickets as core
 from app.services.webhooks import iso
-from app.web.labels import label_table, routing_explanation, routing_in_language
-
-# The router's events carry its explanation as their note; any other note is what a person wrote.
-ROUTER_EVENTS = ("route", "route_to_dispatch")
+from app.web.labels import event_note, label_table, routing_in_language
 
 
 def agency(a) -> dict | None:
@@ -57,5 +54,5 @@ def ticket(t, viewer) -> dict:
 def event(e) -> dict:
     return {"id": e.id, "action": e.action, "from_state": e.from_state, "to_state": e.to_state,
             "actor_role": e.actor_role, "agency": agency(e.agency),
-            "note": routing_explanation(e.note) if e.note and e.action in ROUTER_EVENTS else e.note,
+            "note": event_note(e),
             "internal": bool(e.internal), "created_at": iso(e.created_at)}
